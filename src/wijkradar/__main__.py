@@ -1,0 +1,3 @@
+from wijkradar.cli.app import main
+
+main()

@@ -1,0 +1,270 @@
+"""The ``wijkradar`` command: a thin Typer shell over the library.
+
+Every command parses its options, calls one library function and renders the result; one
+handler (:func:`main`) turns any :class:`~wijkradar.errors.WijkradarError` into a message and
+a non-zero exit code without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from wijkradar.errors import WijkradarError
+
+app = typer.Typer(
+    name="wijkradar",
+    help="Veerkracht van buurten: van CBS-bestanden naar één panel, signalen en profielen.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Map met bronbestanden (standaard WIJKRADAR_DATA of ../shared/data).",
+        envvar="WIJKRADAR_DATA",
+    ),
+]
+DatasetOpt = Annotated[
+    Path,
+    typer.Option(
+        "--dataset",
+        help="Gebouwde dataset (standaard WIJKRADAR_DATASET of ./wijkradar-data).",
+        envvar="WIJKRADAR_DATASET",
+    ),
+]
+
+
+def _data_dir(data: Path | None) -> Path:
+    if data is not None:
+        return data
+    from wijkradar.settings import get_settings
+
+    d = get_settings().data
+    if d is None:
+        raise WijkradarError(
+            "geen databron: geef --data DIR of zet WIJKRADAR_DATA "
+            "(no data folder: pass --data DIR or set WIJKRADAR_DATA)"
+        )
+    return d
+
+
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@app.command()
+def build(
+    data: DataOpt = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Doelmap van de dataset.", envvar="WIJKRADAR_DATASET")
+    ] = Path("wijkradar-data"),
+) -> None:
+    """Bouw de dataset (panel, gebieden, kwaliteitsrapport) uit alle bronbestanden.
+
+    Example: wijkradar build --data ../shared/data --out wijkradar-data
+    """
+    from wijkradar.panel.build import build as build_dataset
+
+    with _progress() as bar:
+        task = bar.add_task("bouwen", total=None)
+
+        def progress(label: str, done: int, total: int | None) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        result = build_dataset(_data_dir(data), out, progress=progress)
+    t = result.report.totals
+    console.print(
+        f"[green]Dataset gebouwd[/green] in {result.path} — {t['rows']:,} rijen, "
+        f"{t['regions']:,} gebieden, jaren {t['years']}, {t['files']} bestanden, "
+        f"{len(result.report.rejected):,} rijen afgewezen ({result.seconds:.1f} s)."
+    )
+    console.print(f"Kwaliteitsrapport: {result.path / 'quality.txt'}")
+
+
+@app.command()
+def quality(
+    dataset: DatasetOpt = Path("wijkradar-data"),
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
+) -> None:
+    """Toon het datakwaliteitsrapport van een dataset (bestanden, dekking, reeksbreuken).
+
+    Example: wijkradar quality --dataset wijkradar-data
+    """
+    from wijkradar.panel.store import resolve_dataset
+
+    path = resolve_dataset(dataset)
+    name = "quality.json" if as_json else "quality.txt"
+    sys.stdout.write((path / name).read_text(encoding="utf-8"))
+
+
+@app.command()
+def indicators(
+    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    as_csv: Annotated[bool, typer.Option("--csv", help="Als CSV.")] = False,
+) -> None:
+    """Toon de indicatorcatalogus (id, label, eenheid, domein, richting, afleiding).
+
+    Example: wijkradar indicators --lang en
+    """
+    from rich.table import Table
+
+    from wijkradar.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    frame = cat.to_frame()
+    if as_csv:
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    table = Table("id", "label", "eenheid", "domein", "richting", "afleiding")
+    for r in frame.itertuples(index=False):
+        table.add_row(
+            r.id,
+            getattr(r, f"label_{'en' if lang == 'en' else 'nl'}"),
+            r.unit,
+            r.domain,
+            r.direction,
+            r.derivation,
+        )
+    console.print(table)
+
+
+@app.command()
+def fetch(
+    years: Annotated[str, typer.Option("--years", help="Jaren, bv. 2017-2024 of 2019,2021.")],
+    to: Annotated[Path, typer.Option("--to", help="Doelmap (zoals ../shared/data).")],
+    what: Annotated[
+        str, typer.Option("--what", help="kwb,geometry,police,leefbaarometer")
+    ] = "kwb,geometry,police,leefbaarometer",
+    regions: Annotated[
+        str | None, typer.Option("--regions", help="Alleen deze gemeente, bv. GM0363.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ook complete bestanden opnieuw.")] = False,
+) -> None:
+    """Download KWB-tabellen, grenzen, politiecijfers en Leefbaarometer naar een map.
+
+    Example: wijkradar fetch --years 2017-2024 --to data
+    """
+    from wijkradar.sources.fetch import fetch as fetch_all
+
+    try:
+        from wijkradar.sources.fetch import FetchPlan
+
+        FetchPlan(years=parse_years(years), to=to, what=tuple(w.strip() for w in what.split(",")))
+    except ValueError as exc:
+        raise WijkradarError(str(exc)) from None
+    with _progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        report = fetch_all(
+            parse_years(years),
+            to,
+            what=tuple(w.strip() for w in what.split(",")),
+            progress=progress,
+            regions=regions,
+            force=force,
+        )
+    console.print(
+        f"{len(report.written)} bestanden opgehaald, {len(report.skipped)} al compleet, "
+        f"{len(report.failed)} mislukt → {to}"
+    )
+    for f in report.failed:
+        err.print(f"[red]mislukt:[/red] {f.what} {f.target}: {f.error}")
+    report.raise_on_failure()
+
+
+def parse_years(text: str) -> tuple[int, ...]:
+    """``'2017-2019,2021'`` → ``(2017, 2018, 2019, 2021)``."""
+    out: set[int] = set()
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                lo, hi = (int(x) for x in part.split("-", 1))
+                if hi < lo:
+                    raise ValueError
+                out.update(range(lo, hi + 1))
+            elif part:
+                out.add(int(part))
+    except ValueError:
+        raise WijkradarError(f"--years {text!r}: verwacht bv. 2017-2024 of 2019,2021") from None
+    return tuple(sorted(out))
+
+
+@app.command()
+def demo(
+    data: DataOpt = None,
+    dataset: DatasetOpt = Path("wijkradar-data"),
+    level: Annotated[str, typer.Option("--level", help="buurt, wijk of gemeente.")] = "buurt",
+) -> None:
+    """Bouw de dataset en toon de kwaliteitssamenvatting en de kwetsbaarste buurten.
+
+    Example: wijkradar demo --data ../shared/data
+    """
+    from rich.table import Table
+
+    from wijkradar.analysis.scores import worst
+    from wijkradar.dataset import open_dataset
+
+    build(data=data, out=dataset)
+    ds = open_dataset(dataset)
+    text = (ds.path / "quality.txt").read_text(encoding="utf-8")
+    console.print(text.split("\nAfgewezen rijen")[0])
+    table = Table(
+        "code",
+        "naam",
+        "gemeente",
+        "jaar",
+        "samenstellingsscore",
+        "indicatoren",
+        title=f"Hoogste kwetsbaarheid van de bewonerssamenstelling ({level}, "
+        "percentiel 0-100 onder alle gebieden van dat niveau en jaar)",
+    )
+    for r in worst(ds.panel, ds.regions, ds.indicators, level=level).itertuples(index=False):
+        table.add_row(
+            r.code,
+            str(r.name),
+            str(r.gemeente_name),
+            str(r.year),
+            f"{r.score:.0f}",
+            str(r.n_indicators),
+        )
+    console.print(table)
+    console.print(
+        "Een signaal opent een gesprek; het is geen oordeel over bewoners. "
+        "Bron: CBS, Kadaster, Leefbaarometer (BZK)."
+    )
+
+
+def main() -> None:
+    """Entry point: run the app with one error handler for every wijkradar error."""
+    try:
+        app()
+    except WijkradarError as exc:
+        from rich.markup import escape
+
+        err.print(f"[red]fout:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None

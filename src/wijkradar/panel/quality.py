@@ -1,0 +1,229 @@
+"""The data-quality report of a build: files read, coverage, series breaks, rejected rows.
+
+Written as ``quality.json`` (for machines) and ``quality.txt`` (for people) into the dataset.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wijkradar.sources._markers import normalise_label
+
+# A code whose population jumps by more than this share (and this many persons) between two
+# editions is more likely redrawn than changed: flagged as a series break, not read as a trend.
+BREAK_SHARE = 0.30
+BREAK_PERSONS = 200
+# A code keeps its series across a boundary change when at least this share of its addresses
+# stays together (CBS's change table is address-weighted).
+KEEP_SHARE = 0.95
+
+
+@dataclass
+class FileReport:
+    """What one source file contributed."""
+
+    path: str
+    format: str
+    rows: int
+    years: list[int]
+    codes: int
+    indicators: list[str]
+    unmatched_columns: int
+    rejected: int
+
+
+@dataclass
+class QualityReport:
+    """Everything a build has to say about its inputs; see :func:`render_text`."""
+
+    data_dir: str
+    files: list[FileReport] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    coverage: list[dict] = field(default_factory=list)
+    series_breaks: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+    suppressed_by_threshold: int = 0
+    resolved_names: list[dict] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def coverage(panel: pd.DataFrame) -> list[dict]:
+    """Counts of regions per (year, indicator, level) by status."""
+    if panel.empty:
+        return []
+    tab = (
+        panel.groupby(["year", "indicator", "level", "status"], observed=True)
+        .size()
+        .unstack("status", fill_value=0)
+        .reset_index()
+    )
+    for s in ("observed", "derived", "suppressed", "missing"):
+        if s not in tab:
+            tab[s] = 0
+    tab["with_value"] = tab["observed"] + tab["derived"]
+    tab = tab.sort_values(["indicator", "level", "year"])
+    cols = [
+        "year",
+        "indicator",
+        "level",
+        "with_value",
+        "observed",
+        "derived",
+        "suppressed",
+        "missing",
+    ]
+    return [
+        {k: (int(v) if isinstance(v, (np.integer, int)) else v) for k, v in r.items()}
+        for r in tab[cols].to_dict("records")
+    ]
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = normalise_label(a), normalise_label(b)
+    if not a or not b or a == b or a in b or b in a:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.6
+
+
+def series_breaks(panel: pd.DataFrame, names: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Region-years where a code's series is not comparable with its previous edition.
+
+    Reasons: CBS's own "indelingswijziging" code 3; a population jump of more than
+    ``BREAK_SHARE`` and ``BREAK_PERSONS``; a different name under the same code; a boundary
+    change in the CBS change table (the code's addresses do not all stay together).
+
+    Returns a frame ``code, level, year, previous_year, reason``.
+    """
+    out = []
+    bc = panel[(panel["indicator"] == "boundary_change") & (panel["value"] == 3)]
+    for r in bc.itertuples(index=False):
+        out.append((r.code, r.level, int(r.year), None, "CBS: indeling gewijzigd (code 3)"))
+    pop = panel[(panel["indicator"] == "population") & panel["value"].notna()]
+    pop = pop.sort_values(["code", "year"])
+    prev_val = pop.groupby("code")["value"].shift()
+    prev_year = pop.groupby("code")["year"].shift()
+    jump = (pop["value"] - prev_val).abs()
+    rel = jump / prev_val.clip(lower=1)
+    hit = pop[(rel > BREAK_SHARE) & (jump > BREAK_PERSONS)]
+    for r, py, pv in zip(
+        hit.itertuples(index=False), prev_year[hit.index], prev_val[hit.index], strict=True
+    ):
+        out.append(
+            (
+                r.code,
+                r.level,
+                int(r.year),
+                int(py),
+                f"inwoners {int(pv)} → {int(r.value)}: grenzen waarschijnlijk gewijzigd",
+            )
+        )
+    if not names.empty:
+        n = names.dropna(subset=["name"]).sort_values(["code", "year"])
+        n = n.drop_duplicates(["code", "year"])
+        prev_name = n.groupby("code")["name"].shift()
+        prev_y = n.groupby("code")["year"].shift()
+        for r, pn, py in zip(n.itertuples(index=False), prev_name, prev_y, strict=True):
+            if isinstance(pn, str) and not _similar(pn, r.name):
+                out.append(
+                    (r.code, r.level, int(r.year), int(py), f"naam gewijzigd: {pn!r} → {r.name!r}")
+                )
+    if not links.empty:
+        # Consecutive editions only: the table also holds every longer pair (2016→2024).
+        step = links[(links["year_to"] - links["year_from"]) == 1]
+        top = step.sort_values("share", ascending=False).drop_duplicates(
+            ["level", "year_from", "year_to", "code_from"]
+        )
+        for r in top.itertuples(index=False):
+            if r.share < KEEP_SHARE:
+                out.append(
+                    (
+                        r.code_from,
+                        r.level,
+                        int(r.year_to),
+                        int(r.year_from),
+                        f"grenzen gewijzigd: {r.share:.0%} van de adressen naar {r.code_to}",
+                    )
+                )
+            elif r.code_to != r.code_from:
+                out.append(
+                    (
+                        r.code_from,
+                        r.level,
+                        int(r.year_to),
+                        int(r.year_from),
+                        f"code gewijzigd: verder als {r.code_to}",
+                    )
+                )
+    frame = pd.DataFrame(out, columns=["code", "level", "year", "previous_year", "reason"])
+    frame = frame[frame["code"].isin(set(panel["code"].unique()))]
+    frame["previous_year"] = frame["previous_year"].astype("Int64")
+    return frame.sort_values(["code", "year", "reason"]).reset_index(drop=True)
+
+
+def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
+    """A readable summary of the report (the full lists are in quality.json)."""
+    t = report.totals
+    lines = [
+        "wijkradar — datakwaliteit / data quality",
+        f"bron / source: {report.data_dir}",
+        f"panel: {t.get('rows', 0):,} rijen, {t.get('regions', 0):,} gebieden, "
+        f"jaren {t.get('years', [])}, {t.get('indicators', 0)} indicatoren",
+        f"onderdrukt onder CBS-drempels / suppressed under CBS thresholds: "
+        f"{report.suppressed_by_threshold:,}",
+        "",
+        f"Gelezen bestanden / files read ({len(report.files)}):",
+    ]
+    for f in report.files:
+        lines.append(
+            f"  {f.path}  [{f.format}]  {f.rows:,} waarden, {f.codes:,} codes, jaren {f.years}, "
+            f"{len(f.indicators)} indicatoren, {f.unmatched_columns} kolommen niet in catalogus, "
+            f"{f.rejected} rijen afgewezen"
+        )
+    for s in report.skipped:
+        lines.append(f"  {s['path']}  overgeslagen / skipped: {s['reason']}")
+    lines += ["", f"Afgewezen rijen / rejected rows ({len(report.rejected)}):"]
+    by_reason: dict[str, int] = {}
+    for r in report.rejected:
+        by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + 1
+    for reason, n in sorted(by_reason.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {n:6,} × {reason}")
+    for r in report.rejected[:max_rows]:
+        lines.append(
+            f"    {r['source']} rij {r['row']}: {r.get('code') or r.get('name')}: {r['reason']}"
+        )
+    if report.resolved_names:
+        lines += [
+            "",
+            f"Namen omgezet naar codes / names resolved to codes ({len(report.resolved_names)}):",
+        ]
+        for r in report.resolved_names[:5]:
+            lines.append(f"  {r['source']}: {r['name']!r} → {r['code']} (via {r['via']})")
+    lines += ["", f"Reeksbreuken / series breaks ({len(report.series_breaks)}):"]
+    for b in report.series_breaks[:max_rows]:
+        lines.append(f"  {b['code']} {b['year']}: {b['reason']}")
+    if len(report.series_breaks) > max_rows:
+        lines.append(f"  … {len(report.series_breaks) - max_rows} meer in quality.json")
+    if report.conflicts:
+        lines += ["", f"Tegenstrijdige bronnen / conflicting sources ({len(report.conflicts)}):"]
+        for c in report.conflicts[:max_rows]:
+            lines.append(f"  {c['code']} {c['year']} {c['indicator']}: {c['min']} … {c['max']}")
+    lines += ["", "Dekking / coverage (gebieden met waarde per jaar):"]
+    cov = pd.DataFrame(report.coverage)
+    if not cov.empty:
+        piv = cov.pivot_table(
+            index=["indicator", "level"],
+            columns="year",
+            values="with_value",
+            aggfunc="sum",
+            fill_value=0,
+        )
+        lines.append(piv.to_string())
+    return "\n".join(lines) + "\n"

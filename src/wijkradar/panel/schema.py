@@ -1,0 +1,66 @@
+"""The harmonised panel: the one data contract every later stage reads.
+
+Long form, one row per (code, year, indicator):
+
+=========  ========  ==========================================================
+code       string    CBS region code (``BU03630001``, ``WK0363AD``, ``GM0363``, ``NL00``)
+level      string    ``land``, ``gemeente``, ``wijk`` or ``buurt`` (from the code)
+year       int16     KWB edition year / Leefbaarometer measurement year
+indicator  string    catalogue id
+value      float64   NaN unless status is observed or derived
+status     string    ``observed``, ``derived`` (computed by wijkradar from observed
+                     counts), ``suppressed`` (CBS secret or under CBS's publication
+                     threshold) or ``missing``
+source     string    file (relative to the data folder) the value or its numerator came from
+=========  ========  ==========================================================
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wijkradar.codes import LEVELS, invalid_codes
+from wijkradar.sources._markers import STATUSES
+
+PANEL_COLUMNS = ("code", "level", "year", "indicator", "value", "status", "source")
+PANEL_DTYPES = {
+    "code": "string",
+    "level": "string",
+    "year": "int16",
+    "indicator": "string",
+    "value": "float64",
+    "status": "string",
+    "source": "string",
+}
+KEY = ["code", "year", "indicator"]
+
+
+def empty_panel() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in PANEL_DTYPES.items()})
+
+
+def validate_panel(panel: pd.DataFrame) -> pd.DataFrame:
+    """Check the panel contract; returns the panel (columns ordered, dtypes set).
+
+    Raises ``ValueError`` naming the first violation (a programming error, not bad input:
+    readers have already rejected bad files).
+    """
+    missing = [c for c in PANEL_COLUMNS if c not in panel]
+    if missing:
+        raise ValueError(f"panel lacks columns {missing}")
+    panel = panel[list(PANEL_COLUMNS)].astype(PANEL_DTYPES)
+    bad = invalid_codes(panel["code"])
+    if bad.any():
+        raise ValueError(f"panel has invalid code {panel['code'][bad].iloc[0]!r}")
+    if not panel["level"].isin(LEVELS).all():
+        raise ValueError("panel has an unknown level")
+    if not panel["status"].isin(STATUSES).all():
+        bad_status = panel.loc[~panel["status"].isin(STATUSES), "status"].iloc[0]
+        raise ValueError(f"panel has unknown status {bad_status!r}")
+    shown = panel["status"].isin(["observed", "derived"])
+    if panel.loc[~shown, "value"].notna().any():
+        raise ValueError("panel has a value on a suppressed/missing row")
+    if panel.duplicated(KEY).any():
+        row = panel[panel.duplicated(KEY, keep=False)].iloc[0]
+        raise ValueError(f"panel has duplicate key {tuple(row[KEY])}")
+    return panel

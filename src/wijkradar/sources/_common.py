@@ -1,0 +1,98 @@
+"""Small helpers shared by the readers: opening (gzipped) text safely, years from names."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from wijkradar.errors import SourceFormatError
+
+ENCODINGS = ("utf-8-sig",)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, transparently gunzipped; a truncated gzip is a clear error."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SourceFormatError("file not found", path=path) from exc
+    if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, gzip.BadGzipFile) as exc:
+            raise SourceFormatError(
+                f"the gzip stream is truncated or corrupt ({exc})", path=path
+            ) from exc
+    return data
+
+
+def read_text(path: str | Path, *, encoding: str = "utf-8-sig") -> str:
+    """Decode a text file (BOM stripped); a wrong encoding names the line and byte."""
+    data = read_bytes(path)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceFormatError(
+            f"cannot decode byte {data[exc.start]:#04x} at offset {exc.start} as {encoding}"
+            " (wrong encoding? CBS files are UTF-8; re-save the file as UTF-8)",
+            path=path,
+            row=line,
+            expected=encoding,
+        ) from exc
+
+
+def head_text(path: str | Path, n: int = 8192) -> str:
+    """The first ``n`` characters (for sniffing formats); undecodable bytes replaced."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        raw = fh.read(n * 4)
+    if path.suffix == ".gz" or raw[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as fh:
+                raw = fh.read(n * 4)
+        except (EOFError, OSError):
+            pass
+    return raw.decode("utf-8-sig", errors="replace")[:n]
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """``;`` (StatLine, Dutch Excel) or ``,`` (R/pandas exports) or tab."""
+    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    """Parse CSV text with a quote-aware reader (labels can hold the delimiter)."""
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+_TABLE = re.compile(r"(?<![0-9A-Za-z])(\d{5}NED)(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def kwb_tables() -> dict[str, int]:
+    """CBS table id → KWB year, from the catalogue's ``kwb_tables.csv``."""
+    text = resources.files("wijkradar.catalogue").joinpath("kwb_tables.csv").read_text("utf-8")
+    return {row["table"].upper(): int(row["year"]) for row in csv.DictReader(io.StringIO(text))}
+
+
+def year_from_name(path: str | Path, text: str = "") -> int | None:
+    """The KWB year named by a CBS table id or a 4-digit year in the file name or title."""
+    name = Path(path).name
+    for candidate in (name, text):
+        m = _TABLE.search(candidate)
+        if m and m.group(1).upper() in kwb_tables():
+            return kwb_tables()[m.group(1).upper()]
+    for candidate in (name, text):
+        years = _YEAR.findall(candidate)
+        if len(set(years)) == 1:
+            return int(years[0])
+    return None

@@ -1,0 +1,100 @@
+import shutil
+from importlib import resources
+
+import pytest
+
+from wijkradar.catalogue import load_catalogue
+from wijkradar.errors import CatalogueError, UnknownIndicatorError
+
+REQUIRED_IDS = [
+    "population",
+    "households",
+    "one_person_households_pct",
+    "income_per_inhabitant",
+    "low_income_households_pct",
+    "social_minimum_households_pct",
+    "social_assistance_per_1000",
+    "disability_benefit_per_1000",
+    "unemployment_benefit_per_1000",
+    "owner_occupied_pct",
+    "rental_pct",
+    "corporation_housing_pct",
+    "woz_mean",
+    "burglary_per_1000",
+    "vandalism_per_1000",
+    "violence_per_1000",
+    "lbm_total",
+    "lbm_housing",
+    "lbm_residents",
+    "lbm_facilities",
+    "lbm_safety",
+    "lbm_physical",
+    "lbm_class",
+]
+
+
+def test_catalogue_has_the_required_ids_with_labels_and_sources():
+    cat = load_catalogue()
+    for ind in REQUIRED_IDS:
+        row = cat.get(ind)
+        assert row["label_nl"] and row["label_en"] and row["unit"], ind
+        fed = set(cat.sources["indicator"])
+        der = cat.derivations.get(ind)
+        assert ind in fed or (der and der.numerator in fed), f"{ind} has no source"
+
+
+def test_rates_per_1000_are_derived_from_counts_and_population():
+    cat = load_catalogue()
+    for ind in ("social_assistance_per_1000", "burglary_per_1000", "violence_per_1000"):
+        d = cat.derivations[ind]
+        assert d.op == "per_1000" and d.denominator == "population"
+
+
+def test_no_migration_or_bewoners_dimension_carries_weight():
+    cat = load_catalogue()
+    assert cat.get("lbm_residents")["weight"] == 0
+    assert cat.get("lbm_residents")["domain"] == "context"
+    assert not cat.indicators.index.str.contains("migra").any()
+
+
+def test_unknown_indicator_suggests_close_ids():
+    with pytest.raises(UnknownIndicatorError, match="did you mean population"):
+        load_catalogue().get("populaton")
+
+
+def _copy_catalogue(tmp_path):
+    for name in ("indicators.csv", "sources.csv", "kwb_tables.csv"):
+        src = resources.files("wijkradar.catalogue").joinpath(name)
+        with resources.as_file(src) as p:
+            shutil.copy(p, tmp_path / name)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("indicators.csv", "population,Aantal inwoners", "population,", "row 2: population: empty"),
+        (
+            "indicators.csv",
+            'composition,+,rate,"pct(',
+            'composition,up,rate,"pct(',
+            "direction must be",
+        ),
+        (
+            "indicators.csv",
+            "per_1000(social_assistance, population)",
+            "per_1000(social_assistanse, population)",
+            "unknown id 'social_assistanse'",
+        ),
+        ("sources.csv", "population,odata", "populatio,odata", "unknown indicator 'populatio'"),
+        ("sources.csv", "woz_mean,statline,-2018", "woz_mean,statline,2018--", "years"),
+    ],
+    ids=["empty-label", "bad-direction", "bad-derivation", "bad-source-id", "bad-years"],
+)
+def test_malformed_catalogue_is_rejected_with_row(tmp_path, file, old, new, message):
+    d = _copy_catalogue(tmp_path)
+    text = (d / file).read_text(encoding="utf-8")
+    assert old in text
+    (d / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=message):
+        load_catalogue(d)

@@ -1,0 +1,117 @@
+"""The build on the real data in ../shared/data: every file read, values traceable to the
+source files (read here independently, with the csv module), Amsterdam's codes and names."""
+
+import csv
+import gzip
+import io
+
+import pytest
+
+import wijkradar
+from wijkradar.panel.build import build
+
+
+@pytest.fixture(scope="module")
+def real(shared_data, tmp_path_factory):
+    res = build(shared_data, tmp_path_factory.mktemp("real") / "ds")
+    return res, wijkradar.open_dataset(res.path)
+
+
+def _statline_rows(path):
+    with gzip.open(path, "rt", encoding="utf-8-sig") as fh:
+        text = fh.read()
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    labels = [lab.strip("|").strip() for lab in rows[3]]
+    return labels, {r[3].strip(): r for r in rows[5:] if len(r) > 3}
+
+
+def _get(ds, code, indicator, year):
+    p = ds.panel
+    row = p[(p.code == code) & (p.indicator == indicator) & (p.year == year)]
+    assert len(row) == 1, (code, indicator, year)
+    return row.iloc[0]
+
+
+def test_every_file_is_read_or_reported(real, shared_data):
+    res, ds = real
+    files = {f["path"] for f in ds.quality["files"]}
+    on_disk = {
+        str(p.relative_to(shared_data))
+        for p in shared_data.rglob("*")
+        if p.is_file() and p.name != "README.md"
+    }
+    assert files == on_disk
+    assert len(ds.quality["rejected"]) > 0
+    assert all(r["reason"] for r in ds.quality["rejected"])
+
+
+@pytest.mark.parametrize("year", [2014, 2015, 2016, 2017, 2018])
+def test_rotterdam_values_trace_to_the_statline_file(real, shared_data, year):
+    _, ds = real
+    labels, rows = _statline_rows(
+        shared_data / f"kwb/rotterdam/kwb_{year}_rotterdam_statline.csv.gz"
+    )
+    i_pop = labels.index("Aantal inwoners")
+    i_sa = labels.index("Personen per soort uitkering; Bijstand")
+    for code in ("BU05990110", "WK059916", "GM0599"):  # Stadsdriehoek, Hoogvliet, Rotterdam
+        row = rows[code]
+        pop = float(row[i_pop])
+        assert _get(ds, code, "population", year)["value"] == pop
+        sa_cell = row[i_sa]
+        got = _get(ds, code, "social_assistance_per_1000", year)
+        if sa_cell == ".":
+            assert got["status"] in ("missing", "suppressed")
+        else:
+            assert got["status"] == "derived"
+            assert got["value"] == pytest.approx(float(sa_cell) / pop * 1000)
+
+
+def test_rotterdam_2018_crime_is_taken_as_published(real, shared_data):
+    _, ds = real
+    labels, rows = _statline_rows(shared_data / "kwb/rotterdam/kwb_2018_rotterdam_statline.csv.gz")
+    i = labels.index("Totaal diefstal uit woning/schuur/e.d.")
+    cell = rows["WK059916"][i]
+    assert _get(ds, "WK059916", "burglary_per_1000", 2018)["value"] == float(cell.replace(",", "."))
+
+
+def test_amsterdam_and_national_wijk_values(real):
+    _, ds = real
+    # kwb_2019_amsterdam_84583NED: GM0363 has 862965 inhabitants
+    assert _get(ds, "GM0363", "population", 2019)["value"] == 862965
+    assert _get(ds, "NL00", "population", 2019)["value"] == 17282163
+    # Leefbaarometer dimensiescore_wijk_stand: WK000300 2012 RLBVEI
+    assert _get(ds, "WK000300", "lbm_safety", 2012)["value"] == pytest.approx(0.0642649287371228)
+    # Amsterdam 2024 alphanumeric codes keep their hierarchy
+    r = ds.regions.set_index("code")
+    assert r.loc["BU0363AA01", "wijk_code"] == "WK0363AA"
+    assert r.loc["BU0363AA01", "gemeente_code"] == "GM0363"
+
+
+def test_privacy_thresholds_hold_everywhere(real):
+    _, ds = real
+    p = ds.panel
+    pop = p[p.indicator == "population"].set_index(["code", "year"])["value"]
+    inc = p[(p.indicator == "income_per_inhabitant") & p.value.notna()]
+    small = inc.set_index(["code", "year"]).index.map(lambda k: pop.get(k, 1e9) < 100)
+    assert not small.any()
+    assert (p.loc[p.status.isin(["suppressed", "missing"]), "value"].isna()).all()
+
+
+def test_reused_code_gets_no_wrong_boundary(real):
+    _, ds = real
+    r = ds.regions.set_index("code")
+    # WK036300 was Stadsdeel Centrum in the 2014 TopoJSON, Burgwallen-Oude Zijde from 2016:
+    # its boundary is the union of its 2016-2021 buurten, not the old stadsdeel.
+    assert r.loc["WK036300", "name"] == "Burgwallen-Oude Zijde"
+    assert r.loc["WK036300", "geometry_source"] == "union of buurt boundaries"
+    assert r.loc["WK036300"].geometry.area < 1e6  # m² (0.4 km²); Stadsdeel Centrum was ~8 km²
+    names = {b["code"]: b for b in ds.quality["series_breaks"] if b["code"] == "WK036300"}
+    assert names, "the reused code must be flagged as a series break"
+
+
+def test_name_only_2015_income_resolves_against_the_2014_indeling(real):
+    _, ds = real
+    resolved = {r["name"]: r for r in ds.quality["resolved_names"]}
+    assert resolved["Stadsdeel Centrum"]["code"] == "WK036300"
+    assert resolved["Burgwallen-Nieuwe Zijde"]["code"] == "BU03630001"
+    assert _get(ds, "GM0363", "income_per_inhabitant", 2015)["value"] == pytest.approx(26.9)

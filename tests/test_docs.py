@@ -1,0 +1,39 @@
+"""The docs are tested: every command is documented, generated references are fresh."""
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wijkradar.catalogue import load_catalogue
+from wijkradar.catalogue.docs import indicators_markdown
+from wijkradar.cli.app import app
+
+ROOT = Path(__file__).parents[1]
+COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_a_section_in_cli_md(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"## wijkradar {command}" in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+def test_indicator_reference_is_up_to_date():
+    committed = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    assert committed == indicators_markdown(load_catalogue()), (
+        "docs/indicators.md is stale: run python -m wijkradar.catalogue.docs > docs/indicators.md"
+    )
+
+
+def test_readme_opens_with_the_two_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make demo", "make test"]
+    assert text.index("make demo") < 200
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci

@@ -67,16 +67,36 @@ def _fmt(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.char.replace(np.char.mod(f"%.{decimals}f", values), ".", ",")
 
 
+def _region_profile(n: int, seed: int) -> dict[str, np.ndarray]:
+    """Per-region levels that persist over the years (as real neighbourhoods do)."""
+    rng = np.random.default_rng(seed)
+    return {
+        "pop": rng.lognormal(7.2, 1.0, n),
+        "woz": rng.normal(250, 60, n).clip(80),
+        "own": rng.uniform(0, 100, n),
+        "low": rng.beta(2, 12, n),
+        "inc": rng.normal(28, 6, n),
+        "ben": rng.beta(2, 40, n),
+        "crime": rng.gamma(2, 2, n),
+    }
+
+
 def year_table(regions, year: int, seed: int = 0) -> str:
-    """One edition as StatLine CSV text."""
-    rng = np.random.default_rng(seed + year)
+    """One edition as StatLine CSV text; each region drifts a little from year to year."""
     n = len(regions)
+    base = _region_profile(n, seed)
+    rng = np.random.default_rng(seed + year)
+    t = year - YEARS[0]
     kinds = [k for _, _, k in REAL_COLUMNS] + ["filler"] * (N_COLUMNS - len(REAL_COLUMNS))
     labels = [lab for lab, _, _ in REAL_COLUMNS] + [
         f"||Synthetisch onderwerp {i:02d}" for i in range(N_COLUMNS - len(REAL_COLUMNS))
     ]
     units = [u for _, u, _ in REAL_COLUMNS] + ["aantal"] * (N_COLUMNS - len(REAL_COLUMNS))
-    pop = rng.lognormal(7.2, 1.0, n) * (1 + 0.01 * (year - 2013))
+
+    def drift(x, sd=0.03):
+        return x * np.exp(rng.normal(0.0, sd, n) + 0.005 * t)
+
+    pop = drift(base["pop"], 0.02)
     cols = []
     for kind in kinds:
         if kind == "pop":
@@ -84,17 +104,17 @@ def year_table(regions, year: int, seed: int = 0) -> str:
         elif kind in ("hh", "hh_part"):
             v = _fmt(pop / (2.2 if kind == "hh" else 5.0), 0)
         elif kind == "woz":
-            v = _fmt(rng.normal(250, 60, n).clip(80), 0)
+            v = _fmt(drift(base["woz"]), 0)
         elif kind == "pct":
-            v = _fmt(rng.uniform(0, 100, n), 0)
+            v = _fmt(np.clip(base["own"] + rng.normal(0, 2, n), 0, 100), 0)
         elif kind == "pct1":
-            v = _fmt(rng.beta(2, 12, n) * 100, 1)
+            v = _fmt(np.clip(drift(base["low"]) * 100, 0, 100), 1)
         elif kind == "income":
-            v = _fmt(rng.normal(28, 6, n).clip(10), 1)
+            v = _fmt(drift(base["inc"]).clip(10), 1)
         elif kind == "benefit":
-            v = _fmt(np.round(pop * rng.beta(2, 40, n) / 10) * 10, 0)
+            v = _fmt(np.round(pop * drift(base["ben"]) / 10) * 10, 0)
         elif kind == "crime":
-            v = _fmt(rng.gamma(2, 2, n), 1)
+            v = _fmt(drift(base["crime"], 0.15), 1)
         else:
             v = _fmt(rng.poisson(50, n), 0)
         v = v.astype(object)
@@ -134,7 +154,7 @@ def generate(out: Path, years=YEARS, **kw) -> list[Path]:
     )
     paths = []
     for y in years:
-        p = d / f"kwb_{y}_SYNTHETIC_statline.csv.gz"
+        p = d / f"kwb_{y}_SYNTHETIC_v2_statline.csv.gz"
         if not p.exists():
             text = year_table(regions, y)
             with gzip.open(p, "wb", compresslevel=3) as fh:

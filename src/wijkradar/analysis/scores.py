@@ -76,10 +76,16 @@ def worst(
     domain: str = "composition",
     n: int = 15,
 ) -> pd.DataFrame:
-    """The ``n`` regions of ``level`` with the highest ``domain`` score in their latest year."""
+    """The ``n`` regions of ``level`` with the highest ``domain`` score.
+
+    Each gemeente contributes its latest year with scores (so an old indeling that ended
+    earlier does not mix in).
+    """
     s = domain_scores(panel[panel["level"] == level], catalogue)
-    s = s[(s["domain"] == domain) & s["score"].notna()]
-    s = s.sort_values("year").drop_duplicates("code", keep="last")
+    s = s[(s["domain"] == domain) & s["score"].notna()].copy()
+    s["gemeente"] = s["code"].astype(str).str[2:6]
+    latest = s.groupby("gemeente")["year"].transform("max")
+    s = s[s["year"] == latest]
     names = regions.set_index("code")[["name", "gemeente_name"]]
     s = s.join(names, on="code").sort_values("score", ascending=False).head(n)
     return s[["code", "name", "gemeente_name", "year", "score", "n_indicators"]]

@@ -12,7 +12,6 @@ import pandas as pd
 
 from wijkradar import __version__
 from wijkradar.catalogue import Catalogue, load_catalogue
-from wijkradar.codes import levels_of
 from wijkradar.errors import DataNotFoundError
 from wijkradar.panel import harmonise, privacy, quality, regions, store
 from wijkradar.panel.schema import validate_panel
@@ -212,7 +211,6 @@ def build_panel(col: _Collector, catalogue: Catalogue, report: quality.QualityRe
     panel = harmonise.derive(combined, catalogue)
     panel, n_sup = privacy.apply_thresholds(panel, catalogue)
     report.suppressed_by_threshold = n_sup
-    panel["level"] = levels_of(panel["code"])
     panel = panel.sort_values(["level", "code", "indicator", "year"], kind="stable")
     panel = validate_panel(panel.reset_index(drop=True))
     return panel, names

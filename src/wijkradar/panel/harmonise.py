@@ -41,10 +41,78 @@ def _rule_matches(fmt: str, rule: pd.Series, column: str, unit: str, year: int) 
     return column in alternatives
 
 
-def column_map(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+CAT_COLUMNS = ("code", "indicator", "status", "source")
+
+
+def _cat(values: pd.Series) -> pd.Categorical:
+    """A categorical without unused categories, labels as plain strings."""
+    c = values.astype("category").cat.remove_unused_categories()
+    return pd.Categorical.from_codes(
+        c.cat.codes.to_numpy(), categories=c.cat.categories.astype(str)
+    )
+
+
+def concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames whose text columns are categoricals with different categories.
+
+    ``pd.concat`` would fall back to object columns (gigabytes for a national panel); this
+    unions the categories instead.
+    """
+    from pandas.api.types import union_categoricals
+
+    frames = [f for f in frames if len(f)] or frames[:1]
+    out = {}
+    for col in frames[0].columns:
+        if col in CAT_COLUMNS:
+            parts = [
+                f[col]
+                if isinstance(f[col].dtype, pd.CategoricalDtype)
+                else f[col].astype(str).astype("category")
+                for f in frames
+            ]
+            out[col] = union_categoricals(parts, ignore_order=True, sort_categories=True)
+        else:
+            out[col] = np.concatenate([f[col].to_numpy() for f in frames])
+    return pd.DataFrame(out)
+
+
+def _keys(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Distinct (column, unit, year) keys of a raw frame and each row's key number.
+
+    Works on category codes, so a national table of millions of rows is grouped in
+    milliseconds instead of hashing its text.
+    """
+    col = raw["column"].astype("category")
+    unit = raw["unit"].astype("category")
+    k = pd.DataFrame(
+        {
+            "c": col.cat.codes.to_numpy(np.int64),
+            "u": unit.cat.codes.to_numpy(np.int64),
+            "y": raw["year"].to_numpy(np.int64),
+        }
+    )
+    row_key = pd.MultiIndex.from_frame(k)
+    uniq = k.drop_duplicates().reset_index(drop=True)
+    number = pd.MultiIndex.from_frame(uniq).get_indexer(row_key)
+    col_cats = col.cat.categories.astype(object)
+    unit_cats = unit.cat.categories.astype(object)
+    keys = pd.DataFrame(
+        {
+            "column": [col_cats[i] if i >= 0 else "" for i in uniq["c"]],
+            "unit": [unit_cats[i] if i >= 0 else "" for i in uniq["u"]],
+            "year": uniq["y"].to_numpy(),
+        }
+    )
+    return keys, number
+
+
+def column_map(
+    raw: pd.DataFrame, catalogue: Catalogue, keys: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Which (column, unit, year) of a raw frame feeds which indicator.
 
-    Returns a frame ``column, unit, year, indicator, scale`` (one row per matched key).
+    Returns a frame ``column, unit, year, indicator, scale`` (one row per matched key) with
+    the key's position in ``keys`` as index.
 
     Raises
     ------
@@ -52,18 +120,20 @@ def column_map(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         When one catalogue rule matches two different columns of the same file and year.
     """
     fmt = raw.attrs.get("format", "")
-    keys = raw[["column", "unit", "year"]].drop_duplicates()
+    if keys is None:
+        keys, _ = _keys(raw)
     if fmt == "user":
         out = keys.assign(indicator=keys["column"], scale=1.0)
         return out[out["indicator"].isin(catalogue.ids)]
     rules = catalogue.rules(fmt)
-    rows = []
-    for key in keys.itertuples(index=False):
+    rows, index = [], []
+    for i, key in enumerate(keys.itertuples(index=False)):
         for _, rule in rules.iterrows():
             if _rule_matches(fmt, rule, key.column, key.unit or "", int(key.year)):
                 rows.append((key.column, key.unit, key.year, rule["indicator"], rule["scale"]))
+                index.append(i)
                 break
-    out = pd.DataFrame(rows, columns=["column", "unit", "year", "indicator", "scale"])
+    out = pd.DataFrame(rows, columns=["column", "unit", "year", "indicator", "scale"], index=index)
     dup = out[out.duplicated(["year", "indicator"], keep=False)]
     if not dup.empty:
         first = dup.iloc[0]
@@ -72,7 +142,7 @@ def column_map(raw: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
             f"columns {sorted(set(cols['column']))} all match catalogue indicator "
             f"{first['indicator']!r} for {first['year']}; "
             "make the phrase in sources.csv more specific",
-            path=raw["source"].iloc[0] if len(raw) else None,
+            path=str(raw["source"].iloc[0]) if len(raw) else None,
         )
     return out
 
@@ -83,26 +153,34 @@ def to_panel_rows(raw: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame
     Returns
     -------
     (rows, matched)
-        ``rows``: ``code, year, indicator, value, status, source, priority`` for matched columns;
-        ``matched``: the column map used (for the quality report).
+        ``rows``: ``code, year, indicator, value, status, source, priority`` for matched columns
+        (text as plain strings); ``matched``: the column map used (for the quality report).
     """
-    cmap = column_map(raw, catalogue)
+    if raw.empty:
+        return _empty_rows(), pd.DataFrame(columns=["column", "unit", "year", "indicator", "scale"])
+    keys, number = _keys(raw)
+    cmap = column_map(raw, catalogue, keys)
     if cmap.empty:
         return _empty_rows(), cmap
-    merged = raw.merge(cmap, on=["column", "unit", "year"], how="inner")
+    indicator = np.full(len(keys), None, dtype=object)
+    scale = np.full(len(keys), np.nan)
+    indicator[cmap.index.to_numpy()] = cmap["indicator"].to_numpy()
+    scale[cmap.index.to_numpy()] = cmap["scale"].to_numpy(float)
+    keep = ~np.isnan(scale[number])
+    sel = raw[keep]
     fmt = raw.attrs.get("format", "")
     rows = pd.DataFrame(
         {
-            "code": merged["code"],
-            "year": merged["year"].astype("int64"),
-            "indicator": merged["indicator"].astype("string"),
-            "value": merged["value"] * merged["scale"],
-            "status": merged["status"].astype("string"),
-            "source": merged["source"],
+            "code": _cat(sel["code"]),
+            "year": sel["year"].to_numpy(np.int64),
+            "indicator": pd.Categorical(indicator[number[keep]]),
+            "value": sel["value"].to_numpy(float) * scale[number[keep]],
+            "status": _cat(sel["status"]),
+            "source": _cat(sel["source"]),
             "priority": FORMAT_PRIORITY.get(fmt, 9),
         }
     )
-    return rows, cmap
+    return rows, cmap.reset_index(drop=True)
 
 
 def _empty_rows() -> pd.DataFrame:
@@ -119,6 +197,13 @@ def _empty_rows() -> pd.DataFrame:
     )
 
 
+def key_of(code: pd.Series, year: pd.Series) -> np.ndarray:
+    """An int64 key per (code, year), from category codes (fast joins within one frame)."""
+    if not isinstance(code.dtype, pd.CategoricalDtype):
+        code = code.astype("category")
+    return code.cat.codes.to_numpy(np.int64) * 4096 + (year.to_numpy(np.int64) - 1900)
+
+
 def combine(rows: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Combine rows from all files into one row per (code, year, indicator).
 
@@ -129,11 +214,13 @@ def combine(rows: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns
     -------
     (combined, conflicts)
+        ``combined`` has categorical ``code``, ``indicator``, ``status`` and ``source``.
     """
     if not rows:
         return _empty_rows().drop(columns="priority"), pd.DataFrame()
-    allrows = pd.concat(rows, ignore_index=True)
-    allrows["rank"] = allrows["status"].map(STATUS_RANK).astype("int64")
+    allrows = concat_categorical(rows)
+    rank = allrows["status"].cat.categories.map(STATUS_RANK).to_numpy(np.int64)
+    allrows["rank"] = rank[allrows["status"].cat.codes.to_numpy()]
     allrows = allrows.sort_values(
         ["code", "year", "indicator", "rank", "priority", "source"], kind="stable"
     )
@@ -148,8 +235,16 @@ def combine(rows: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
         bad = spread[(spread["count"] > 1) & ((spread["max"] - spread["min"]) > tol)]
         if not bad.empty:
             conflicts = bad.reset_index()
+            for col in ("code", "indicator"):
+                conflicts[col] = conflicts[col].astype(str)
     combined = allrows.drop_duplicates(key, keep="first").drop(columns=["rank", "priority"])
     return combined.reset_index(drop=True), conflicts
+
+
+def _code_of(cat: pd.Series, label: str) -> int:
+    """The category code of ``label`` (-2, matching nothing, when absent)."""
+    cats = cat.cat.categories
+    return int(cats.get_loc(label)) if label in cats else -2
 
 
 def derive(panel: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -157,35 +252,45 @@ def derive(panel: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 
     A derived value needs an observed numerator and a positive observed denominator; a
     suppressed numerator gives a suppressed rate; a zero denominator gives a missing rate.
-    An observed rate from the source is never overwritten.
+    An observed rate from the source is never overwritten. Works on category codes and
+    int keys so that a national panel stays within memory.
     """
     out = [panel]
-    have = panel.set_index(["code", "year", "indicator"]).index
+    key = key_of(panel["code"], panel["year"])
+    ind = panel["indicator"].cat.codes.to_numpy()
+    st = panel["status"].cat.codes.to_numpy()
+    observed = st == _code_of(panel["status"], "observed")
+    shown = observed | (st == _code_of(panel["status"], "derived"))
+    suppressed = st == _code_of(panel["status"], "suppressed")
+    value = panel["value"].to_numpy()
     for target, der in catalogue.derivations.items():
-        num = panel[panel["indicator"] == der.numerator].set_index(["code", "year"])
-        if num.empty:
+        num_mask = ind == _code_of(panel["indicator"], der.numerator)
+        if not num_mask.any():
             continue
-        den = panel[panel["indicator"] == der.denominator].set_index(["code", "year"])
-        j = num.join(den[["value", "status"]].add_suffix("_den"), how="left")
-        ok = (j["status"] == "observed") & (j["status_den"].isin(["observed", "derived"]))
-        ok &= j["value_den"] > 0
-        value = np.where(ok, j["value"] / j["value_den"] * der.factor, np.nan)
-        status = np.where(
-            ok, "derived", np.where(j["status"] == "suppressed", "suppressed", "missing")
+        den_mask = (ind == _code_of(panel["indicator"], der.denominator)) & shown
+        den = pd.Series(value[den_mask], index=key[den_mask])
+        nk = key[num_mask]
+        dv = den.reindex(nk).to_numpy()
+        ok = observed[num_mask] & (dv > 0)
+        new_value = np.where(ok, value[num_mask] / np.where(ok, dv, 1) * der.factor, np.nan)
+        new_status = np.where(
+            ok, "derived", np.where(suppressed[num_mask], "suppressed", "missing")
         )
-        new = pd.DataFrame(
-            {
-                "code": j.index.get_level_values(0),
-                "year": j.index.get_level_values(1),
-                "indicator": target,
-                "value": value,
-                "status": status,
-                "source": j["source"].to_numpy(),
-            }
+        have = pd.Index(key[ind == _code_of(panel["indicator"], target)])
+        fresh = ~pd.Index(nk).isin(have)
+        out.append(
+            pd.DataFrame(
+                {
+                    "code": panel["code"].iloc[np.flatnonzero(num_mask)[fresh]].to_numpy(),
+                    "year": panel["year"].to_numpy()[num_mask][fresh],
+                    "indicator": pd.Categorical([target] * int(fresh.sum())),
+                    "value": new_value[fresh],
+                    "status": pd.Categorical(new_status[fresh]),
+                    "source": panel["source"].iloc[np.flatnonzero(num_mask)[fresh]].to_numpy(),
+                }
+            )
         )
-        idx = pd.MultiIndex.from_arrays([new["code"], new["year"], new["indicator"]])
-        new = new[~idx.isin(have)]
-        out.append(new)
-    result = pd.concat(out, ignore_index=True)
-    result["level"] = levels_of(result["code"])
+    result = concat_categorical(out)
+    level_by_cat = levels_of(pd.Series(result["code"].cat.categories)).to_numpy()
+    result["level"] = pd.Categorical(level_by_cat[result["code"].cat.codes.to_numpy()])
     return result

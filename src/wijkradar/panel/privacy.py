@@ -14,10 +14,13 @@ import numpy as np
 import pandas as pd
 
 from wijkradar.catalogue import Catalogue
+from wijkradar.sources._markers import SUPPRESSED
 
 
 def apply_thresholds(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, int]:
     """Suppress values of regions under the catalogue's thresholds.
+
+    ``panel`` has a categorical ``code`` (as :func:`~wijkradar.panel.harmonise.derive` gives).
 
     Returns
     -------
@@ -26,22 +29,36 @@ def apply_thresholds(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.Data
         population) of that code and year is observed and below the minimum; and how many
         rows this changed. Rows whose base is unknown are left as they are.
     """
+    from wijkradar.panel.harmonise import _code_of, key_of
+
     panel = panel.copy()
+    for col in ("code", "indicator", "status"):
+        if not isinstance(panel[col].dtype, pd.CategoricalDtype):
+            panel[col] = panel[col].astype("category")
+    if SUPPRESSED not in panel["status"].cat.categories:
+        panel["status"] = panel["status"].cat.add_categories([SUPPRESSED])
+    key = key_of(panel["code"], panel["year"])
+    ind = panel["indicator"].cat.codes.to_numpy()
+    st = panel["status"].cat.codes.to_numpy(copy=True)
+    sup = _code_of(panel["status"], SUPPRESSED)
+    shown = (st == _code_of(panel["status"], "observed")) | (
+        st == _code_of(panel["status"], "derived")
+    )
+    value = panel["value"].to_numpy(copy=True)
     changed = np.zeros(len(panel), dtype=bool)
     for indicator, th in catalogue.thresholds.items():
-        rows = panel["indicator"] == indicator
+        rows = ind == _code_of(panel["indicator"], indicator)
         if not rows.any():
             continue
-        base = panel[
-            (panel["indicator"] == th.base) & panel["status"].isin(["observed", "derived"])
-        ]
-        base = base.set_index(["code", "year"])["value"]
-        key = pd.MultiIndex.from_arrays([panel.loc[rows, "code"], panel.loc[rows, "year"]])
-        base_val = base.reindex(key).to_numpy()
+        b = (ind == _code_of(panel["indicator"], th.base)) & shown
+        base = pd.Series(value[b], index=key[b])
+        base = base[~base.index.duplicated()]
+        base_val = base.reindex(key[rows]).to_numpy()
         under = np.nan_to_num(base_val, nan=np.inf) < th.minimum
-        target = np.flatnonzero(rows.to_numpy())[under]
-        flip = panel["status"].to_numpy()[target] != "suppressed"
-        changed[target[flip]] = True
-        panel.iloc[target, panel.columns.get_loc("value")] = np.nan
-        panel.iloc[target, panel.columns.get_loc("status")] = "suppressed"
+        target = np.flatnonzero(rows)[under]
+        changed[target[st[target] != sup]] = True
+        value[target] = np.nan
+        st[target] = sup
+    panel["value"] = value
+    panel["status"] = pd.Categorical.from_codes(st, categories=panel["status"].cat.categories)
     return panel, int(changed.sum())

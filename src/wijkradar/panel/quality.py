@@ -52,7 +52,11 @@ class QualityReport:
     totals: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Shallow on purpose: the long lists are already plain dicts (asdict would deep-copy
+        # hundreds of thousands of them).
+        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        out["files"] = [asdict(f) for f in self.files]
+        return out
 
 
 def coverage(panel: pd.DataFrame) -> list[dict]:

@@ -3,15 +3,15 @@
 Long form, one row per (code, year, indicator):
 
 =========  ========  ==========================================================
-code       string    CBS region code (``BU03630001``, ``WK0363AD``, ``GM0363``, ``NL00``)
-level      string    ``land``, ``gemeente``, ``wijk`` or ``buurt`` (from the code)
+code       category  CBS region code (``BU03630001``, ``WK0363AD``, ``GM0363``, ``NL00``)
+level      category    ``land``, ``gemeente``, ``wijk`` or ``buurt`` (from the code)
 year       int16     KWB edition year / Leefbaarometer measurement year
-indicator  string    catalogue id
+indicator  category    catalogue id
 value      float64   NaN unless status is observed or derived
-status     string    ``observed``, ``derived`` (computed by wijkradar from observed
+status     category    ``observed``, ``derived`` (computed by wijkradar from observed
                      counts), ``suppressed`` (CBS secret or under CBS's publication
                      threshold) or ``missing``
-source     string    file (relative to the data folder) the value or its numerator came from
+source     category    file (relative to the data folder) the value or its numerator came from
 =========  ========  ==========================================================
 """
 
@@ -23,14 +23,16 @@ from wijkradar.codes import LEVELS, invalid_codes
 from wijkradar.sources._markers import STATUSES
 
 PANEL_COLUMNS = ("code", "level", "year", "indicator", "value", "status", "source")
+# Text columns are categorical (dictionary-encoded in Parquet): a national panel repeats a few
+# thousand codes and a few dozen indicators millions of times.
 PANEL_DTYPES = {
-    "code": "string",
-    "level": "string",
+    "code": "category",
+    "level": "category",
     "year": "int16",
-    "indicator": "string",
+    "indicator": "category",
     "value": "float64",
-    "status": "string",
-    "source": "string",
+    "status": "category",
+    "source": "category",
 }
 KEY = ["code", "year", "indicator"]
 
@@ -49,9 +51,10 @@ def validate_panel(panel: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"panel lacks columns {missing}")
     panel = panel[list(PANEL_COLUMNS)].astype(PANEL_DTYPES)
-    bad = invalid_codes(panel["code"])
+    cats = pd.Series(panel["code"].cat.categories)
+    bad = invalid_codes(cats)
     if bad.any():
-        raise ValueError(f"panel has invalid code {panel['code'][bad].iloc[0]!r}")
+        raise ValueError(f"panel has invalid code {cats[bad].iloc[0]!r}")
     if not panel["level"].isin(LEVELS).all():
         raise ValueError("panel has an unknown level")
     if not panel["status"].isin(STATUSES).all():
@@ -60,7 +63,12 @@ def validate_panel(panel: pd.DataFrame) -> pd.DataFrame:
     shown = panel["status"].isin(["observed", "derived"])
     if panel.loc[~shown, "value"].notna().any():
         raise ValueError("panel has a value on a suppressed/missing row")
-    if panel.duplicated(KEY).any():
+    from wijkradar.panel.harmonise import key_of
+
+    k = pd.DataFrame(
+        {"k": key_of(panel["code"], panel["year"]), "i": panel["indicator"].cat.codes.to_numpy()}
+    )
+    if k.duplicated().any():
         row = panel[panel.duplicated(KEY, keep=False)].iloc[0]
         raise ValueError(f"panel has duplicate key {tuple(row[KEY])}")
     return panel

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from wijkradar import codes as cbs
 from wijkradar.errors import RegionCodeError, SourceFormatError
@@ -381,12 +380,11 @@ def _finish(
     return frame
 
 
-def _take(strings: list, idx: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``strings[idx]`` as an Arrow string array (what ``raw_frame`` wants, without a copy)."""
-    arr = pa.array(
-        [None if s is None or s is pd.NA else str(s) for s in strings], type=pa.large_string()
-    )
-    return pd.arrays.ArrowStringArray(arr.take(pa.array(idx)))
+def _take(strings: list, idx: np.ndarray) -> pd.Categorical:
+    """``strings[idx]`` as a categorical (what ``raw_frame`` wants, without copying text)."""
+    clean = pd.Series([None if s is None or s is pd.NA else str(s) for s in strings], dtype=object)
+    codes, uniques = pd.factorize(clean)
+    return pd.Categorical.from_codes(codes[idx], categories=pd.Index(uniques, dtype="string"))
 
 
 def _parse_block(

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from wijkradar.catalogue import Catalogue, load_catalogue
+from wijkradar.errors import WijkradarError
 from wijkradar.panel.store import resolve_dataset
 
 TABLES = ("panel", "regions", "links", "breaks")
@@ -97,6 +98,130 @@ class Dataset:
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL (DuckDB dialect) over the dataset's tables and return a DataFrame."""
         return self.con.execute(sql, params or []).df()
+
+    # -- analysis (cached per Dataset object; clusters also on disk, see _cache_path) ---------
+
+    def signals(
+        self,
+        *,
+        level: str,
+        year: int | None = None,
+        view: str = "absolute",
+        rules=None,
+        sensitivity: bool = True,
+    ):
+        """Signals of a level (see :func:`wijkradar.analysis.signals.signals`)."""
+        from wijkradar.analysis.signals import signals
+        from wijkradar.catalogue.rules import load_rules
+
+        key = (level, year, view, id(rules), sensitivity)
+        cache = self.__dict__.setdefault("_signals", {})
+        if key not in cache:
+            if level not in ("buurt", "wijk", "gemeente"):
+                raise WijkradarError(f"niveau moet buurt, wijk of gemeente zijn, niet {level!r}")
+            if year is not None and year not in set(
+                self.panel.loc[self.panel["level"] == level, "year"].unique()
+            ):
+                years = sorted(
+                    int(y) for y in self.panel.loc[self.panel["level"] == level, "year"].unique()
+                )
+                raise WijkradarError(f"geen gegevens voor {level} in {year}; jaren: {years}")
+            names = self.regions.set_index("code")["name"]
+            cache[key] = signals(
+                self.panel,
+                self.indicators,
+                rules or load_rules(),
+                level=level,
+                year=year,
+                view=view,
+                breaks=self.breaks,
+                names=names,
+                sensitivity=sensitivity,
+            )
+        return cache[key]
+
+    def latest_year(
+        self, level: str, *, gemeente: str | None = None, code: str | None = None
+    ) -> int | None:
+        """The latest year with scored data at ``level`` (for one gemeente or region)."""
+        from wijkradar.analysis.scores import scored_indicators
+
+        p = self.panel
+        m = (p["level"] == level) & p["indicator"].isin(scored_indicators(self.indicators).index)
+        m &= p["value"].notna()
+        if gemeente:
+            m &= p["code"].astype(str).str[2:6] == gemeente.strip().upper()[2:6]
+        if code:
+            m &= p["code"] == code
+        years = p.loc[m, "year"]
+        return int(years.max()) if len(years) else None
+
+    def _cache_path(self, name: str) -> Path:
+        return self.path / "cache" / f"{self.manifest.get('built', '')}{name}"
+
+    def clusters(
+        self,
+        *,
+        level: str,
+        year: int | None = None,
+        view: str = "absolute",
+        codes: list[str] | None = None,
+        permutations: int = 999,
+    ) -> dict:
+        """LISA cluster label per code for the composition and problems scores.
+
+        Computed once per (level, year, view) and kept in ``<dataset>/cache/`` (the first
+        esda call in a process compiles for ~15 s).
+        """
+        from wijkradar.analysis.spatial import clusters_by_group, local_clusters
+
+        res = self.signals(level=level, year=year, view=view, sensitivity=False)
+        path = self._cache_path(f"clusters_{level}_{res.year}_{view}_{permutations}.parquet")
+        if path.exists():
+            frame = pd.read_parquet(path)
+        else:
+            f = res.frame.set_index("code")
+            regions = self.regions[self.regions["level"] == level]
+            parts = []
+            for axis in ("composition", "problems"):
+                values = f[f"{axis}_score"]
+                if view == "relative":
+                    groups = pd.Series(values.index.str[2:6], index=values.index)
+                    c = clusters_by_group(values, regions, groups, permutations=permutations)
+                else:
+                    c = local_clusters(values, regions, permutations=permutations).to_frame()
+                parts.append(c[["code", "cluster"]].assign(axis=axis))
+            frame = pd.concat(parts, ignore_index=True)
+            try:
+                path.parent.mkdir(exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                frame.to_parquet(tmp)
+                tmp.replace(path)
+            except OSError:
+                pass  # a read-only dataset: compute again next time
+        if codes is not None:
+            frame = frame[frame["code"].isin(codes)]
+        out: dict = {}
+        for r in frame.itertuples(index=False):
+            out.setdefault(r.code, {})[r.axis] = r.cluster
+        return out
+
+    def divide(self, *, level: str = "buurt") -> pd.DataFrame:
+        """Tweedeling per gemeente and year (see :func:`wijkradar.analysis.divide.divide`)."""
+        from wijkradar.analysis.divide import divide
+
+        cache = self.__dict__.setdefault("_divide", {})
+        if level not in cache:
+            cache[level] = divide(self.panel, level=level).to_frame()
+        return cache[level]
+
+    def profile(
+        self, code: str, *, year: int | None = None, view: str = "absolute", clusters: bool = True
+    ) -> dict:
+        """Everything known about one region (see :mod:`wijkradar.outputs.profile`)."""
+        from wijkradar.outputs.profile import build_profile
+
+        return build_profile(self, code, year=year, view=view, clusters=clusters)
 
     def series(self, code: str, indicator: str) -> pd.DataFrame:
         """One region's values of one indicator over the years."""

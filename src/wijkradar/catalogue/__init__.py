@@ -95,6 +95,21 @@ class Catalogue:
         return out
 
     @cached_property
+    def noise(self) -> dict:
+        """Indicator → tuple of :class:`~wijkradar.catalogue.noise.NoiseTerm` (may be empty)."""
+        from wijkradar.catalogue.noise import parse_noise
+
+        return {
+            ind: parse_noise(text, indicator=ind) for ind, text in self.indicators["noise"].items()
+        }
+
+    def phrase(self, indicator: str, lang: str = "nl") -> str:
+        """The indicator as a noun phrase for sentences ("het aandeel huishoudens …")."""
+        row = self.get(indicator)
+        text = row.get(f"phrase_{'en' if lang == 'en' else 'nl'}", "")
+        return text or self.label(indicator, lang).lower()
+
+    @cached_property
     def thresholds(self) -> dict[str, Threshold]:
         out = {}
         for ind, text in self.indicators["suppress_below"].items():
@@ -173,7 +188,18 @@ def _validate_indicators(ind: pd.DataFrame) -> pd.DataFrame:
             float(r["weight"] or 0)
         except ValueError:
             raise _fail("indicators.csv", row, f"weight {r['weight']!r} is not a number") from None
+    from wijkradar.catalogue.noise import parse_noise
+
+    for i, r in ind.iterrows():
+        for term in parse_noise(r.get("noise", "") or "", indicator=r["id"]):
+            if term.base and term.base not in ids:
+                raise _fail(
+                    "indicators.csv", int(i) + 2, f"noise refers to unknown id {term.base!r}"
+                )
     ind = ind.copy()
+    for optional in ("noise", "phrase_nl", "phrase_en", "description", "decimals"):
+        if optional not in ind:  # datasets built by older versions lack these columns
+            ind[optional] = ""
     ind["weight"] = pd.to_numeric(ind["weight"].replace("", "0"))
     ind["decimals"] = pd.to_numeric(ind.get("decimals", "0").replace("", "0")).astype(int)
     return ind.set_index("id")

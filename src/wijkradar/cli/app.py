@@ -21,7 +21,7 @@ app = typer.Typer(
     help="Veerkracht van buurten: van CBS-bestanden naar één panel, signalen en profielen.",
     no_args_is_help=True,
     add_completion=False,
-    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
 )
 console = Console()
 err = Console(stderr=True)
@@ -257,6 +257,71 @@ def demo(
         "Een signaal opent een gesprek; het is geen oordeel over bewoners. "
         "Bron: CBS, Kadaster, Leefbaarometer (BZK)."
     )
+
+
+@app.command()
+def signals(
+    level: Annotated[str, typer.Option("--level", help="buurt, wijk of gemeente.")] = "buurt",
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Signaaljaar (standaard het laatste jaar met gegevens)."),
+    ] = None,
+    gemeente: Annotated[
+        str | None, typer.Option("--gemeente", help="Alleen deze gemeente, bv. GM0363.")
+    ] = None,
+    view: Annotated[
+        str, typer.Option("--view", help="absolute (landelijk) of relative (binnen de gemeente).")
+    ] = "absolute",
+    fmt: Annotated[str, typer.Option("--format", help="table, csv of json.")] = "table",
+    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    rules: Annotated[Path | None, typer.Option("--rules", help="Eigen signals.toml.")] = None,
+    dataset: DatasetOpt = Path("wijkradar-data"),
+) -> None:
+    """Signaleringskaart: scores, trends en signaal met redenen per gebied.
+
+    Example: wijkradar signals --level buurt --gemeente GM0363 --format csv
+    """
+    from wijkradar.catalogue.rules import load_rules
+    from wijkradar.dataset import open_dataset
+    from wijkradar.outputs.tables import render_signals, signals_table
+
+    if fmt not in ("table", "csv", "json"):
+        raise WijkradarError(f"--format moet table, csv of json zijn, niet {fmt!r}")
+    if view not in ("absolute", "relative"):
+        raise WijkradarError(f"--view moet absolute of relative zijn, niet {view!r}")
+    ds = open_dataset(dataset)
+    if year is None and gemeente:
+        year = ds.latest_year(level, gemeente=gemeente)
+    res = ds.signals(level=level, year=year, view=view, rules=load_rules(rules) if rules else None)
+    table = signals_table(ds, res, gemeente=gemeente, lang=lang)
+    sys.stdout.write(render_signals(table, fmt, lang=lang))
+
+
+@app.command()
+def profile(
+    code: Annotated[str, typer.Argument(help="CBS-code, bv. BU03630001 of WK059916.")],
+    fmt: Annotated[str, typer.Option("--format", help="text of json.")] = "text",
+    year: Annotated[int | None, typer.Option("--year", help="Signaaljaar.")] = None,
+    view: Annotated[str, typer.Option("--view", help="absolute of relative.")] = "absolute",
+    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    dataset: DatasetOpt = Path("wijkradar-data"),
+) -> None:
+    """Alles over één gebied: reeksen, scores, trends, signaal, redenen, clusters, buren.
+
+    Example: wijkradar profile BU03630001 --format json
+    """
+    import json
+
+    from wijkradar.dataset import open_dataset
+    from wijkradar.outputs.profile import render_text
+
+    if fmt not in ("text", "json"):
+        raise WijkradarError(f"--format moet text of json zijn, niet {fmt!r}")
+    prof = open_dataset(dataset).profile(code, year=year, view=view)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(prof, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(render_text(prof, lang=lang))
 
 
 def main() -> None:

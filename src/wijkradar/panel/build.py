@@ -266,15 +266,17 @@ def build(
         "indicators": int(panel["indicator"].nunique()),
         "files": len(files),
     }
+    digests = [_file_digest(f) for f in files]
     manifest = {
+        "built": hashlib.sha256("".join(digests).encode()).hexdigest()[:12],
         "schema_version": store.SCHEMA_VERSION,
         "wijkradar_version": __version__,
         "data_dir": str(data_dir.resolve()),
         "rows": len(panel),
         "years": years,
         "inputs": [
-            {"path": _rel(f, data_dir), "bytes": f.stat().st_size, "sha256": _file_digest(f)}
-            for f in files
+            {"path": _rel(f, data_dir), "bytes": f.stat().st_size, "sha256": d}
+            for f, d in zip(files, digests, strict=True)
         ],
     }
 

@@ -1,4 +1,5 @@
-"""Small helpers shared by the readers: opening (gzipped) text safely, years from names."""
+"""Small helpers shared by the readers: opening (gzipped) text safely, years from names, and the
+checks every reader makes (code shape, unique codes, required columns)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from wijkradar.errors import SourceFormatError
+import numpy as np
+import pandas as pd
+
+from wijkradar import codes as cbs
+from wijkradar.errors import RegionCodeError, SourceFormatError
 
 ENCODINGS = ("utf-8-sig",)
 
@@ -96,3 +101,85 @@ def year_from_name(path: str | Path, text: str = "") -> int | None:
         if len(set(years)) == 1:
             return int(years[0])
     return None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_codes(
+    codes: pd.Series,
+    rows: np.ndarray,
+    *,
+    path: str | Path,
+    column: str | None,
+    raw: pd.Series | None = None,
+    level: str | None = None,
+) -> pd.Series:
+    """Normalise ``codes``; the first of the wrong shape (or not of ``level``) is an error.
+
+    ``rows`` are the file rows of ``codes`` (by position); the error names ``raw``'s cell if
+    given, else the normalised code. Returns the normalised codes (same index).
+    """
+    norm = cbs.normalise_codes(codes)
+    bad = cbs.invalid_codes(norm)
+    if level is not None:
+        bad |= cbs.levels_of(norm).ne(level).fillna(True)
+    bad = bad.to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        shown = norm if raw is None else raw
+        raise RegionCodeError(
+            f"not a {level} code" if level else "not a region code",
+            path=path,
+            row=int(rows[i]),
+            column=column,
+            code=str(shown.iloc[i]),
+            expected=cbs.EXPECTED_SHAPE,
+        )
+    return norm
+
+
+def check_unique(
+    codes: pd.Series,
+    years: pd.Series | np.ndarray | None,
+    rows: np.ndarray,
+    *,
+    path: str | Path,
+    column: str | None,
+    what: str = "code",
+    rows_word: str = "rows",
+) -> None:
+    """The first (code, year) that occurs twice is an error naming both rows.
+
+    ``years`` ``None`` checks the codes alone; ``what`` names the key in the message (``code``,
+    or ``name`` for name-keyed tables, which then carry no ``code``).
+    """
+    key = pd.DataFrame({"code": pd.Series(np.asarray(codes), dtype="string").fillna("")})
+    if years is not None:
+        key["year"] = np.asarray(years)
+    dup = key.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    first = int(np.flatnonzero(dup)[0])
+    same = np.flatnonzero(dup & key.eq(key.iloc[first]).all(axis=1).to_numpy())
+    a, b = int(rows[same[0]]), int(rows[same[1]])
+    value = str(key["code"].iloc[first])
+    when = " for the same year" if years is not None else ""
+    raise SourceFormatError(
+        f"{what} {value} appears more than once{when} ({rows_word} {a} and {b})",
+        path=path,
+        row=b,
+        column=column,
+        code=value if what == "code" else None,
+    )
+
+
+def check_columns(found: list[str], required: tuple[str, ...], *, path: str | Path) -> None:
+    """Every ``required`` column is in ``found``; the error lists the missing and found ones."""
+    missing = [c for c in required if c not in found]
+    if missing:
+        raise SourceFormatError(
+            f"missing columns {', '.join(missing)}; columns found: {', '.join(found)}",
+            path=path,
+            expected=", ".join(required),
+        )

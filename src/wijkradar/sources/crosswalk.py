@@ -16,7 +16,7 @@ import pandas as pd
 
 from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, pad_crosswalk_code
 from wijkradar.errors import RegionCodeError, SourceFormatError
-from wijkradar.sources._common import head_text, read_text, sniff_delimiter
+from wijkradar.sources._common import check_columns, head_text, read_text, sniff_delimiter
 from wijkradar.sources._markers import NotNumeric, parse_numbers
 
 COLUMNS = ("level", "year_from", "year_to", "weighting", "code_from", "code_to", "n_addresses")
@@ -82,13 +82,7 @@ def read_boundary_changes(path: str | Path) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError) as exc:
         raise SourceFormatError(f"cannot parse the CSV ({exc})", path=path) from exc
     df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise SourceFormatError(
-            f"missing columns {', '.join(missing)}; columns found: {', '.join(df.columns)}",
-            path=path,
-            expected=", ".join(COLUMNS),
-        )
+    check_columns(list(df.columns), COLUMNS, path=path)
     rows = np.arange(len(df)) + 2  # line in the file; the header is line 1
     _check_complete(df, path, rows)
     out = pd.DataFrame({c: df[c].str.strip() for c in ("level", "weighting")})

@@ -29,9 +29,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, levels_of, normalise_codes
-from wijkradar.errors import RegionCodeError, SourceFormatError
-from wijkradar.sources._common import _YEAR, head_text, read_text
+from wijkradar.codes import levels_of
+from wijkradar.errors import SourceFormatError
+from wijkradar.sources._common import (
+    _YEAR,
+    check_codes,
+    check_columns,
+    check_unique,
+    head_text,
+    read_text,
+)
 from wijkradar.sources._topojson import decode_arcs, topo_geometry
 
 RD = "EPSG:28992"
@@ -135,7 +142,7 @@ def read_boundaries(
     rejected: list[dict] = []
     parts = [_tidy(f, path, rejected) for f in frames]
     out = pd.concat(parts, ignore_index=True) if parts else _tidy(None, path, rejected)
-    _check_unique(out, path)
+    check_unique(out["code"], None, out["row"].to_numpy(), path=path, column=None)
     out["year"] = np.int64(year if year is not None else years[0])
     gdf = gpd.GeoDataFrame(out[list(COLUMNS)], geometry="geometry", crs=RD)
     gdf = gdf.astype({"code": "string", "name": "string", "level": "string", "source": "string"})
@@ -252,17 +259,7 @@ def _tidy(df: pd.DataFrame | None, path: Path, rejected: list[dict]) -> pd.DataF
     if df is None:
         df = pd.DataFrame({c: [] for c in ("raw_code", "name", "water", "dup_rank", "row")})
         df["geometry"] = np.array([], dtype=object)
-    codes = normalise_codes(df["raw_code"])
-    bad = invalid_codes(codes).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise RegionCodeError(
-            "not a region code",
-            path=path,
-            row=int(df["row"].iloc[i]),
-            code=str(codes.iloc[i]),
-            expected=EXPECTED_SHAPE,
-        )
+    codes = check_codes(df["raw_code"], df["row"].to_numpy(), path=path, column=None)
     df = df.assign(code=codes.to_numpy(), source=str(path))
     geom = np.array(df["geometry"], dtype=object)  # a copy: arrow-backed arrays are read-only
     invalid = ~shapely.is_valid(geom) & ~shapely.is_missing(geom)
@@ -319,19 +316,6 @@ def _polygonal(geom: np.ndarray) -> np.ndarray:
         ]
         out[i] = shapely.union_all(polys) if polys else shapely.Polygon()
     return out
-
-
-def _check_unique(df: pd.DataFrame, path: Path) -> None:
-    dup = df["code"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        code = df["code"][dup].iloc[0]
-        rows = df["row"][df["code"] == code].tolist()
-        raise SourceFormatError(
-            f"code {code} appears twice (rows {rows[0]} and {rows[1]})",
-            path=path,
-            row=int(rows[1]),
-            code=str(code),
-        )
 
 
 # --- TopoJSON -------------------------------------------------------------------------------
@@ -450,24 +434,11 @@ def read_amsterdam_code_crosswalk(path: str | Path, *, geometry: bool = False) -
     path = Path(path)
     text = read_text(path)
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    missing = [c for c in AMS_COLUMNS if c not in df.columns]
-    if missing:
-        raise SourceFormatError(
-            f"missing columns {', '.join(missing)}; columns found: {', '.join(df.columns)}",
-            path=path,
-            expected=", ".join(AMS_COLUMNS),
-        )
+    check_columns(list(df.columns), AMS_COLUMNS, path=path)
     rows = np.arange(len(df)) + 2
     out = pd.DataFrame({"row": rows})
     for col, key in (("BUURTCODE_CBS_2015", "code_from"), ("BUURTCODE_CBS_2022", "code_to")):
-        codes = normalise_codes(df[col])
-        bad = (invalid_codes(codes) | ~codes.str.startswith("BU")).to_numpy()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise RegionCodeError(
-                "not a buurt code", path=path, row=int(rows[i]), column=col,
-                code=str(codes.iloc[i]), expected=EXPECTED_SHAPE,
-            )  # fmt: skip
+        codes = check_codes(df[col], rows, path=path, column=col, level="buurt")
         out[key] = codes.to_numpy()
     out["name_from"] = df["BUURTNAAM_2015"].str.strip().to_numpy()
     out["name_to"] = df["BUURTNAAM_2022"].str.strip().to_numpy()

@@ -53,9 +53,15 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
-from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, normalise_codes
-from wijkradar.errors import RegionCodeError, SourceFormatError
-from wijkradar.sources._common import csv_rows, head_text, read_text, sniff_delimiter
+from wijkradar.errors import SourceFormatError
+from wijkradar.sources._common import (
+    check_codes,
+    check_unique,
+    csv_rows,
+    head_text,
+    read_text,
+    sniff_delimiter,
+)
 from wijkradar.sources._markers import NotNumeric, parse_numbers
 from wijkradar.sources._raw import empty_raw, raw_frame
 
@@ -253,6 +259,10 @@ def _column(body: list, i: int) -> pd.Series:
     return pd.Series([r[i] if i < len(r) else None for r in body], dtype=object)
 
 
+def _text(cells: pd.Series) -> pd.Series:
+    return cells.map(lambda v: "" if v is None else str(v))
+
+
 def _numbers(
     cells: pd.Series, path: Path, label: str, rownums: np.ndarray, sheet: str | None = None
 ) -> tuple[pd.Series, pd.Series]:
@@ -263,7 +273,7 @@ def _numbers(
         num = cells.astype("float64")
         return num, pd.Series(np.where(num.isna(), "missing", "observed"), dtype=object)
     try:
-        return parse_numbers(cells.map(lambda v: "" if v is None else str(v)), decimal=",")
+        return parse_numbers(_text(cells), decimal=",")
     except NotNumeric as exc:
         raise SourceFormatError(
             f"not a number{f' (sheet {sheet!r})' if sheet else ''}",
@@ -273,22 +283,6 @@ def _numbers(
             expected=NUMBER,
             got=exc.got,
         ) from exc
-
-
-def _codes(cells: pd.Series, path: Path, label: str, rownums: np.ndarray) -> pd.Series:
-    codes = normalise_codes(cells.map(lambda v: "" if v is None else str(v)))
-    bad = invalid_codes(codes)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise RegionCodeError(
-            "not a region code",
-            path=path,
-            row=int(rownums[i]),
-            column=label,
-            code=str(codes.iloc[i]),
-            expected=EXPECTED_SHAPE,
-        )
-    return codes
 
 
 def _years(cells: pd.Series, path: Path, label: str, rownums: np.ndarray) -> pd.Series:
@@ -305,21 +299,6 @@ def _years(cells: pd.Series, path: Path, label: str, rownums: np.ndarray) -> pd.
             got=cells.iloc[i],
         )
     return value.astype("int64")
-
-
-def _check_duplicates(codes: pd.Series, years: pd.Series, path: Path, rownums: np.ndarray) -> None:
-    key = pd.DataFrame({"c": codes.to_numpy(), "y": years.to_numpy()})
-    dup = key.duplicated(keep=False).to_numpy()
-    if dup.any():
-        first = key.iloc[int(np.flatnonzero(dup)[0])]
-        same = np.flatnonzero(dup & (key.c == first.c).to_numpy() & (key.y == first.y).to_numpy())
-        a, b = int(rownums[same[0]]), int(rownums[same[1]])
-        raise SourceFormatError(
-            f"code {first.c} appears twice for the same year (rows {a} and {b})",
-            path=path,
-            row=b,
-            code=str(first.c),
-        )
 
 
 def _targets(
@@ -362,9 +341,10 @@ def _sheet_frame(
 ) -> pd.DataFrame:
     """Melt one 2.0 sheet; ``row`` is the sheet row (the header is row 1)."""
     code_label = _code_column(header)
-    codes = _codes(_column(body, header.index(code_label)), path, code_label, rownums)
+    code_cells = _text(_column(body, header.index(code_label)))
+    codes = check_codes(code_cells, rownums, path=path, column=code_label)
     targets, dup_key = _targets(header, kind, body, path, rownums)
-    _check_duplicates(codes, dup_key, path, rownums)
+    check_unique(codes, dup_key, rownums, path=path, column=code_label)
     parts = []
     for i, key, unit, years in targets:
         value, status = _numbers(_column(body, i), path, header[i], rownums, sheet)
@@ -410,9 +390,10 @@ def _lbm3_table(
                 row=int(rownums[j]),
             )
     code_label = next(c for c in LBM3_CODES if c in header)
-    codes = _codes(_column(body, header.index(code_label)), path, code_label, rownums)
+    code_cells = _text(_column(body, header.index(code_label)))
+    codes = check_codes(code_cells, rownums, path=path, column=code_label)
     years = _years(_column(body, header.index("jaar")), path, "jaar", rownums)
-    _check_duplicates(codes, years, path, rownums)
+    check_unique(codes, years, rownums, path=path, column=code_label)
     name_label = LBM3_NAMES[code_label]
     names = (
         _column(body, header.index(name_label)).astype("string").str.strip()

@@ -17,9 +17,15 @@ import numpy as np
 import pandas as pd
 
 from wijkradar import codes as cbs
-from wijkradar.errors import RegionCodeError, SourceFormatError
+from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
-from wijkradar.sources._common import head_text, read_text, year_from_name
+from wijkradar.sources._common import (
+    check_codes,
+    check_unique,
+    head_text,
+    read_text,
+    year_from_name,
+)
 from wijkradar.sources._raw import melt_wide
 
 NUMBER_EXPECTED = "a number or a CBS marker (. x - ?)"
@@ -105,29 +111,9 @@ def read_odata(path: str | Path, year: int | None = None) -> pd.DataFrame:
             got=list(table.columns)[:8],
         )
     numbers = np.arange(1, len(table) + 1)
-    code = cbs.normalise_codes(table[code_key].astype("string"))
-    bad = cbs.invalid_codes(code).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise RegionCodeError(
-            "region code has the wrong shape",
-            path=path,
-            row=int(numbers[i]),
-            column=code_key,
-            code=str(table[code_key].iloc[i]),
-            expected=cbs.EXPECTED_SHAPE,
-        )
-    dup = code.duplicated(keep=False).to_numpy()
-    if dup.any():
-        same = np.flatnonzero(dup & (code == code[np.flatnonzero(dup)[0]]).to_numpy())
-        raise SourceFormatError(
-            f"code {code.iloc[same[0]]} appears more than once (records {same[0] + 1} and "
-            f"{same[1] + 1})",
-            path=path,
-            row=int(same[1] + 1),
-            column=code_key,
-            code=str(code.iloc[same[0]]),
-        )
+    raw = table[code_key].astype("string")
+    code = check_codes(raw, numbers, path=path, column=code_key, raw=raw)
+    check_unique(code, None, numbers, path=path, column=code_key, rows_word="records")
     units = _units(doc)
     columns, parsed = {}, {}
     for key, stem in stems.items():

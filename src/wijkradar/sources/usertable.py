@@ -41,9 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, normalise_codes
-from wijkradar.errors import CatalogueError, RegionCodeError, SourceFormatError
+from wijkradar.errors import CatalogueError, SourceFormatError
 from wijkradar.sources._common import (
+    check_codes,
+    check_unique,
     csv_rows,
     head_text,
     read_text,
@@ -419,29 +420,10 @@ def _regions(
     else:
         names = pd.Series([pd.NA] * n, dtype="string")
     if mapping.code:
-        codes = normalise_codes(cols[mapping.code].map(str))
-        bad = invalid_codes(codes).to_numpy()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise RegionCodeError(
-                "not a region code",
-                path=path,
-                row=int(lines[i]),
-                column=mapping.code,
-                code=str(codes.iloc[i]),
-                expected=EXPECTED_SHAPE,
-            )
-        key, label = codes, mapping.code
+        codes = check_codes(cols[mapping.code].map(str), lines, path=path, column=mapping.code)
+        key, label, what = codes, mapping.code, "code"
     else:
         codes = pd.Series([""] * n, dtype="string")
-        key, label = names.str.casefold(), mapping.region_name
-    dup = key.duplicated(keep=False).to_numpy()
-    if dup.any():
-        rows = np.flatnonzero(dup & (key == key[dup].iloc[0]).to_numpy())
-        raise SourceFormatError(
-            f"{key.iloc[rows[0]]!s} appears twice (rows {lines[rows[0]]} and {lines[rows[1]]})",
-            path=path,
-            row=int(lines[rows[1]]),
-            column=label,
-        )
+        key, label, what = names.str.casefold(), mapping.region_name, "name"
+    check_unique(key, None, lines, path=path, column=label, what=what)
     return codes, names

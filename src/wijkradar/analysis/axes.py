@@ -1,0 +1,196 @@
+"""The two axes of the signalling map — composition and problems — per region.
+
+An axis has a *level* (the catalogue-weighted mean percentile of its indicators, see
+:mod:`~wijkradar.analysis.scores`) and a *trend*. The trend is the weighted mean of its
+indicators' slopes, each expressed in units of that indicator's spread between regions (robust
+SD = IQR/1.349 at that level) and signed by its direction, so that positive always means
+"more vulnerable / more problems". Its standard error propagates the indicators' own errors;
+the axis is ``rising`` (worsening) or ``falling`` (improving) only beyond ``z`` standard
+errors. Working on (region × indicator) matrices lets the sensitivity analysis recombine
+weights and thresholds without recomputing anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wijkradar.analysis.scores import percentiles, scored_indicators
+from wijkradar.analysis.trends import indicator_trends
+from wijkradar.catalogue import Catalogue
+
+AXES = ("composition", "problems")
+AXIS_DOMAIN = {"composition": "composition", "problems": "problems"}
+
+
+@dataclass(frozen=True)
+class AxisInputs:
+    """Matrices (codes × scored indicators) an axis is computed from.
+
+    Attributes
+    ----------
+    codes, indicators
+        Row and column labels.
+    percentile, value_pct, pct_year
+        Latest percentile (direction-aware), raw-value percentile and its year.
+    slope, se, spread
+        Indicator slopes per year and their standard errors; ``spread`` per indicator.
+    direction, weight, domain
+        Per indicator, from the catalogue.
+    trends
+        The long indicator-trend frame (for reasons).
+    """
+
+    codes: pd.Index
+    indicators: pd.Index
+    percentile: np.ndarray
+    value_pct: np.ndarray
+    pct_year: np.ndarray
+    group_size: np.ndarray
+    group_gemeenten: np.ndarray
+    slope: np.ndarray
+    se: np.ndarray
+    spread: np.ndarray
+    direction: np.ndarray
+    weight: np.ndarray
+    domain: np.ndarray
+    trends: pd.DataFrame
+
+
+def _robust_spread(values: pd.Series) -> float:
+    q1, q3 = np.nanpercentile(values, [25, 75]) if len(values) else (np.nan, np.nan)
+    s = (q3 - q1) / 1.349
+    if not s > 0:
+        s = float(np.nanstd(values)) if len(values) > 1 else np.nan
+    return s if s > 0 else np.nan
+
+
+def axis_inputs(
+    panel: pd.DataFrame,
+    catalogue: Catalogue,
+    *,
+    level: str,
+    year: int,
+    window: int,
+    view: str,
+    min_units: int,
+    z: float,
+    min_years: int,
+    breaks: pd.DataFrame | None,
+) -> AxisInputs:
+    """Collect the matrices for one level, signal year, window and view."""
+    use = scored_indicators(catalogue)
+    inds = pd.Index(sorted(use.index))
+    lv = panel[
+        (panel["level"] == level) & (panel["year"] <= year) & (panel["year"] >= year - window)
+    ]
+    pc = percentiles(lv, catalogue, view=view, min_units=min_units)
+    pc = pc.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
+    pc["code"] = pc["code"].astype(str)
+    tr = indicator_trends(
+        lv,
+        catalogue,
+        year=year,
+        window=window,
+        z=z,
+        min_years=min_years,
+        breaks=breaks,
+        indicators=list(inds),
+    )
+    codes = pd.Index(
+        sorted(set(pc["code"]) | set(tr["code"]) | set(lv["code"].astype(str).unique()))
+    )
+
+    def mat(frame: pd.DataFrame, col: str) -> np.ndarray:
+        if frame.empty:
+            return np.full((len(codes), len(inds)), np.nan)
+        w = frame.pivot_table(
+            index="code", columns="indicator", values=col, aggfunc="first", observed=True
+        )
+        return w.reindex(index=codes, columns=inds).to_numpy(float)
+
+    spread = np.array([_robust_spread(pc.loc[pc["indicator"] == i, "value"]) for i in inds])
+    return AxisInputs(
+        codes=codes,
+        indicators=inds,
+        percentile=mat(pc, "percentile"),
+        value_pct=mat(pc, "value_pct"),
+        pct_year=mat(pc, "year"),
+        group_size=mat(pc, "group_size"),
+        group_gemeenten=mat(pc, "group_gemeenten"),
+        slope=mat(tr, "slope"),
+        se=mat(tr, "se"),
+        spread=spread,
+        direction=use.loc[inds, "direction"].map({"+": 1.0, "-": -1.0}).to_numpy(float),
+        weight=use.loc[inds, "weight"].to_numpy(float),
+        domain=use.loc[inds, "domain"].to_numpy(str),
+        trends=tr,
+    )
+
+
+def _complete(present: np.ndarray, names: pd.Index, sets: list[list[str]]) -> np.ndarray:
+    """Rows where every indicator of at least one of ``sets`` is present."""
+    ok = np.zeros(len(present), dtype=bool)
+    for group in sets:
+        idx = [names.get_loc(i) for i in group if i in names]
+        if idx and len(idx) == len(group):
+            ok |= present[:, idx].all(1)
+    return ok
+
+
+def axis_state(
+    inp: AxisInputs,
+    axis: str,
+    *,
+    weights: np.ndarray | None = None,
+    min_score_share: float,
+    min_trend_share: float,
+    z: float,
+    weak: float,
+    strong: float,
+    sufficient_sets: list[list[str]] = (),
+) -> dict[str, np.ndarray]:
+    """Score, level, trend slope/se and trend class of one axis for every code.
+
+    An axis needs ``min_*_share`` of its domain's weight, or all indicators of one of
+    ``sufficient_sets``.
+    """
+    cols = inp.domain == AXIS_DOMAIN[axis]
+    names = inp.indicators[cols]
+    w = (inp.weight if weights is None else weights)[cols]
+    total = w.sum()
+    P = inp.percentile[:, cols]
+    has_p = ~np.isnan(P)
+    wp = (np.where(has_p, P, 0) * w).sum(1)
+    wsum = (has_p * w).sum(1)
+    with np.errstate(all="ignore"):
+        enough = (wsum / total >= min_score_share - 1e-9) | _complete(has_p, names, sufficient_sets)
+        score = np.where(enough, wp / wsum, np.nan)
+        zs = inp.direction[cols] * inp.slope[:, cols] / inp.spread[cols]
+        ze = inp.se[:, cols] / inp.spread[cols]
+        has_t = ~np.isnan(zs) & ~np.isnan(ze)
+        wt = (has_t * w).sum(1)
+        slope = np.where(has_t, zs, 0).dot(w) / wt
+        se = np.sqrt((np.where(has_t, ze * w, 0) ** 2).sum(1)) / wt
+    known = (wt / total >= min_trend_share - 1e-9) | _complete(has_t, names, sufficient_sets)
+    trend = np.where(
+        ~known,
+        "unknown",
+        np.where(slope - z * se > 0, "rising", np.where(slope + z * se < 0, "falling", "stable")),
+    )
+    level = np.where(
+        np.isnan(score),
+        "unknown",
+        np.where(score >= weak, "weak", np.where(score < strong, "strong", "middle")),
+    )
+    return {
+        "score": score,
+        "level": level,
+        "slope": np.where(known, slope, np.nan),
+        "se": np.where(known, se, np.nan),
+        "trend": trend,
+        "score_share": wsum / total,
+        "trend_share": wt / total,
+    }

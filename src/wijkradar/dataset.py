@@ -74,6 +74,20 @@ class Dataset:
 
     @cached_property
     def indicators(self) -> Catalogue:
+        # The installed catalogue interprets the data (weights, noise models, phrases); the
+        # copy in <dataset>/catalogue records what the build matched, for provenance.
+        cat = load_catalogue()
+        missing = set(self.panel["indicator"].astype(str).unique()) - set(cat.ids)
+        if missing:
+            raise WijkradarError(
+                f"de dataset bevat indicatoren die de catalogus niet kent: {sorted(missing)}; "
+                "bouw de dataset opnieuw"
+            )
+        return cat
+
+    @cached_property
+    def built_catalogue(self) -> Catalogue:
+        """The catalogue the dataset was built with (copied into ``<dataset>/catalogue``)."""
         return load_catalogue(self.path / "catalogue")
 
     @cached_property

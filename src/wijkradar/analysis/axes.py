@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from wijkradar.analysis.scores import percentiles, scored_indicators
-from wijkradar.analysis.trends import indicator_trends
+from wijkradar.analysis.trends import indicator_trends, value_errors
 from wijkradar.catalogue import Catalogue
 
 AXES = ("composition", "problems")
@@ -67,30 +67,54 @@ def _robust_spread(values: pd.Series) -> float:
     return s if s > 0 else np.nan
 
 
-def axis_inputs(
+@dataclass(frozen=True)
+class Prepared:
+    """What every window of one (level, year, view) shares: rows, their errors, percentiles."""
+
+    rows: pd.DataFrame
+    errors: np.ndarray
+    percentiles: pd.DataFrame
+    year: int
+
+
+def prepare(
     panel: pd.DataFrame,
     catalogue: Catalogue,
     *,
     level: str,
     year: int,
-    window: int,
+    max_window: int,
     view: str,
     min_units: int,
+) -> Prepared:
+    """Rows of ``level`` within the widest window, their standard errors and the latest
+    percentile of each (code, indicator): computed once, reused for every window."""
+    rows = panel[
+        (panel["level"] == level) & (panel["year"] <= year) & (panel["year"] >= year - max_window)
+    ].reset_index(drop=True)
+    errors = value_errors(rows, catalogue).reindex(rows.index).to_numpy()
+    pc = percentiles(rows, catalogue, view=view, min_units=min_units)
+    pc = pc.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
+    pc["code"] = pc["code"].astype(str)
+    return Prepared(rows=rows, errors=errors, percentiles=pc, year=year)
+
+
+def axis_inputs(
+    prep: Prepared,
+    catalogue: Catalogue,
+    *,
+    window: int,
     z: float,
     min_years: int,
     breaks: pd.DataFrame | None,
 ) -> AxisInputs:
-    """Collect the matrices for one level, signal year, window and view."""
+    """Collect the matrices for one window from the prepared rows."""
     use = scored_indicators(catalogue)
     inds = pd.Index(sorted(use.index))
-    lv = panel[
-        (panel["level"] == level) & (panel["year"] <= year) & (panel["year"] >= year - window)
-    ]
-    pc = percentiles(lv, catalogue, view=view, min_units=min_units)
-    pc = pc.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
-    pc["code"] = pc["code"].astype(str)
+    year = prep.year
+    pc = prep.percentiles[prep.percentiles["year"] >= year - window]
     tr = indicator_trends(
-        lv,
+        prep.rows,
         catalogue,
         year=year,
         window=window,
@@ -98,10 +122,10 @@ def axis_inputs(
         min_years=min_years,
         breaks=breaks,
         indicators=list(inds),
+        errors=prep.errors,
     )
-    codes = pd.Index(
-        sorted(set(pc["code"]) | set(tr["code"]) | set(lv["code"].astype(str).unique()))
-    )
+    recent = prep.rows.loc[prep.rows["year"] >= year - window, "code"].astype(str).unique()
+    codes = pd.Index(sorted(set(pc["code"]) | set(tr["code"]) | set(recent)))
 
     def mat(frame: pd.DataFrame, col: str) -> np.ndarray:
         if frame.empty:

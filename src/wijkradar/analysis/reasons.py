@@ -43,7 +43,7 @@ def format_value(value: float, unit: str, decimals: int = 1, lang: str = "nl") -
 
 def sentence(reason: dict, catalogue: Catalogue, lang: str = "nl") -> str:
     """The reason as one sentence (Dutch or English)."""
-    ind = catalogue.get(reason["indicator"])
+    ind = catalogue.meta[reason["indicator"]]
     unit, dec = str(ind["unit"]), int(ind["decimals"] or 0)
     dec = max(dec, 1) if unit in ("%", "per 1 000 inwoners") else dec
     phrase = catalogue.phrase(reason["indicator"], lang)

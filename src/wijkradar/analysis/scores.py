@@ -77,9 +77,9 @@ def percentiles(
         .groupby(_group_keys(p, view), observed=True)
         .transform("nunique")
     )
-    p["percentile"] = (p["value"] * sign).groupby(_group_keys(p, view), observed=True).rank(
-        pct=True
-    ) * 100
+    # (mean rank - 1) / (n - 1): 0 for the lowest, 100 for the highest region of the group
+    rank = (p["value"] * sign).groupby(_group_keys(p, view), observed=True).rank()
+    p["percentile"] = (rank - 1) / (p["group_size"] - 1).where(p["group_size"] > 1) * 100
     # share of the *other* regions of the group with a strictly lower value
     lower = g["value"].rank(method="min") - 1
     p["value_pct"] = lower / (p["group_size"] - 1).where(p["group_size"] > 1) * 100

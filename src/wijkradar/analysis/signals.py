@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wijkradar.analysis.axes import AXES, AxisInputs, axis_inputs, axis_state
+from wijkradar.analysis.axes import (
+    AXES,
+    AxisInputs,
+    Prepared,
+    axis_inputs,
+    axis_state,
+    prepare,
+)
 from wijkradar.analysis.reasons import sentence
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.rules import Rules
@@ -132,22 +139,32 @@ def _states(inp: AxisInputs, rules: Rules, *, weights=None, **override) -> dict:
     }
 
 
-def _inputs(panel, catalogue, rules, level, year, view, window, breaks) -> AxisInputs:
-    return axis_inputs(
+def _prepare(panel, catalogue, rules, level, year, view) -> Prepared:
+    windows = [int(rules["trends"]["window"]), *map(int, rules.sensitivity.get("window", []))]
+    min_units = rules["scores"]["min_relative_units"] if view == "relative" else 1
+    return prepare(
         panel,
         catalogue,
         level=level,
         year=year,
-        window=window,
+        max_window=max(windows),
         view=view,
-        min_units=rules["scores"]["min_relative_units"] if view == "relative" else 1,
+        min_units=min_units,
+    )
+
+
+def _inputs(prep: Prepared, catalogue, rules, window: int, breaks) -> AxisInputs:
+    return axis_inputs(
+        prep,
+        catalogue,
+        window=window,
         z=rules["trends"]["z"],
         min_years=rules["trends"]["min_years"],
         breaks=breaks,
     )
 
 
-def _sensitivity(panel, catalogue, rules, inp, base, *, level, year, view, breaks):
+def _sensitivity(prep, catalogue, rules, inp, base, *, breaks):
     """Classes under each variation of ``[sensitivity]``; per-region count of changes."""
     sens = rules.sensitivity
     codes = inp.codes
@@ -170,7 +187,7 @@ def _sensitivity(panel, catalogue, rules, inp, base, *, level, year, view, break
         for v in sens.get(key, []):
             record(key, v, classify(rules, _states(inp, rules, **{key: v})))
     for v in sens.get("window", []):
-        alt = _inputs(panel, catalogue, rules, level, year, view, int(v), breaks)
+        alt = _inputs(prep, catalogue, rules, int(v), breaks)
         cls = pd.Series(classify(rules, _states(alt, rules)), index=alt.codes)
         record("window", v, cls.reindex(codes).fillna("insufficient_data").to_numpy())
     for f in sens.get("weight_factor", []):
@@ -198,7 +215,8 @@ def comparison_label(
         return (
             f"the comparison group ({int(n_regions)} {units} in {int(n_gemeenten)} municipalities)"
         )
-    return f"de vergelijkingsgroep ({int(n_regions)} {units} in {int(n_gemeenten)} gemeenten)"
+    gm = "gemeente" if int(n_gemeenten) == 1 else "gemeenten"
+    return f"de vergelijkingsgroep ({int(n_regions)} {units} in {int(n_gemeenten)} {gm})"
 
 
 def _reasons(
@@ -212,7 +230,16 @@ def _reasons(
     national_min_gemeenten: int,
 ) -> pd.DataFrame:
     """Top indicators per axis in the direction of the axis (or its weakest, when stable)."""
-    tr = inp.trends.set_index(["code", "indicator"]) if len(inp.trends) else None
+    tcols = ["year_from", "year_to", "value_from", "value_to", "change", "trend"]
+    tr = {}
+    if len(inp.trends):
+        t = inp.trends
+        for key, *vals in zip(
+            zip(t["code"], t["indicator"], strict=True),
+            *(t[c].tolist() for c in tcols),
+            strict=True,
+        ):
+            tr[key] = dict(zip(tcols, vals, strict=True))
     rows = []
     for a in AXES:
         cols = np.flatnonzero(inp.domain == a)
@@ -235,7 +262,7 @@ def _reasons(
                 pick = [j for j in order if not np.isnan(pct[r, j])][:1]
             for rank, j in enumerate(pick[:MAX_REASONS_PER_AXIS], start=1):
                 ind = inp.indicators[cols[j]]
-                t = tr.loc[(code, ind)] if tr is not None and (code, ind) in tr.index else None
+                t = tr.get((code, ind))
                 yr_to = inp.pct_year[r, cols[j]]
                 reason = {
                     "code": code,
@@ -352,13 +379,12 @@ def signals(
             raise ValueError(f"no data at level {level!r}")
         year = int(lv["year"].max())
     window = int(rules["trends"]["window"])
-    inp = _inputs(panel, catalogue, rules, level, year, view, window, breaks)
+    prep = _prepare(panel, catalogue, rules, level, year, view)
+    inp = _inputs(prep, catalogue, rules, window, breaks)
     st = _states(inp, rules)
     base = classify(rules, st)
     if sensitivity:
-        changed, sens = _sensitivity(
-            panel, catalogue, rules, inp, base, level=level, year=year, view=view, breaks=breaks
-        )
+        changed, sens = _sensitivity(prep, catalogue, rules, inp, base, breaks=breaks)
     else:
         changed, sens = np.zeros(len(base), dtype=int), pd.DataFrame()
     frame = pd.DataFrame({"code": inp.codes, "level": level, "year": year, "view": view})

@@ -89,6 +89,7 @@ def indicator_trends(
     min_years: int = 2,
     breaks: pd.DataFrame | None = None,
     indicators: list[str] | None = None,
+    errors: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Trend of each indicator of each region over ``[year - window, year]``.
 
@@ -98,10 +99,17 @@ def indicator_trends(
         ``code, level, indicator, n_years, year_from, year_to, value_from, value_to, change,
         slope`` (per year), ``se`` (of the slope), ``trend`` (rising | falling | stable |
         unknown), ``method`` (Dutch), ``break_year`` (editions before it were left out).
+
+    ``errors``, when given, holds the standard error of every row of ``panel`` (as
+    :func:`value_errors` gives), so calls for other windows do not recompute it.
     """
     lo = year - window
-    win = panel[(panel["year"] >= lo) & (panel["year"] <= year)].reset_index(drop=True)
-    se_all = value_errors(win, catalogue)  # bases (population, households) live in `win`
+    inwin = ((panel["year"] >= lo) & (panel["year"] <= year)).to_numpy()
+    win = panel[inwin].reset_index(drop=True)
+    if errors is not None:  # precomputed for every row of ``panel`` (same order)
+        se_all = pd.Series(np.asarray(errors)[inwin])
+    else:
+        se_all = value_errors(win, catalogue)  # bases (population, households) live in `win`
     p = win[win["indicator"].isin(indicators)] if indicators is not None else win
     p = p[_shown(p)].copy()
     if p.empty:
@@ -147,6 +155,8 @@ def indicator_trends(
         sxx = (dt**2).sum(1)
         S0 = np.where(np.isnan(S), 0.0, S)
         se_meas = np.sqrt((dt**2 * S0**2).sum(1)) / np.where(sxx > 0, sxx, np.nan)
+        # an edition without a standard error (no noise model, base unknown): no measured band
+        se_meas[(mask & np.isnan(S)).any(1)] = np.nan
         xbar = np.nansum(np.where(mask, V, 0), 1) / np.where(has, n, 1)
         b_ols = (dt * np.where(mask, V - xbar[:, None], 0)).sum(1) / np.where(sxx > 0, sxx, np.nan)
         resid = np.where(mask, V - xbar[:, None] - b_ols[:, None] * dt, 0.0)

@@ -81,6 +81,11 @@ class Catalogue:
             raise UnknownIndicatorError(f"unknown indicator {indicator!r}{hint}")
         return self.indicators.loc[indicator]
 
+    @cached_property
+    def meta(self) -> dict[str, dict]:
+        """Indicator id → its catalogue row as a plain dict (fast lookups in loops)."""
+        return {i: dict(r) for i, r in self.indicators.iterrows()}
+
     def label(self, indicator: str, lang: str = "nl") -> str:
         return str(self.get(indicator)[f"label_{'en' if lang == 'en' else 'nl'}"])
 
@@ -105,7 +110,7 @@ class Catalogue:
 
     def phrase(self, indicator: str, lang: str = "nl") -> str:
         """The indicator as a noun phrase for sentences ("het aandeel huishoudens …")."""
-        row = self.get(indicator)
+        row = self.meta.get(indicator) or self.get(indicator)
         text = row.get(f"phrase_{'en' if lang == 'en' else 'nl'}", "")
         return text or self.label(indicator, lang).lower()
 

@@ -27,6 +27,8 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_signals.py
+	$(BIN)/python benchmarks/bench_spatial.py
 
 clean:
 	rm -rf $(VENV) $(DATASET) .pytest_cache

@@ -83,3 +83,11 @@ def test_fetch_rejects_bad_options_before_any_download(tmp_path):
 
 def test_parse_years():
     assert parse_years("2017-2019,2021") == (2017, 2018, 2019, 2021)
+
+
+def test_demo_builds_and_lists_signals(data_dir, tmp_path):
+    res = CliRunner().invoke(app, ["demo", "--data", str(data_dir), "--dataset",
+                                   str(tmp_path / "ds")])
+    assert res.exit_code == 0, res.output
+    assert "Rotterdam (GM0599), buurten 2018" in res.output
+    assert "geen oordeel over bewoners" in res.output

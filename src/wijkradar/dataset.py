@@ -128,6 +128,8 @@ class Dataset:
         from wijkradar.analysis.signals import signals
         from wijkradar.catalogue.rules import load_rules
 
+        if year is None and level in ("buurt", "wijk", "gemeente"):
+            year = self.latest_year(level)
         key = (level, year, view, id(rules), sensitivity)
         cache = self.__dict__.setdefault("_signals", {})
         if key not in cache:
@@ -155,20 +157,42 @@ class Dataset:
         return cache[key]
 
     def latest_year(
-        self, level: str, *, gemeente: str | None = None, code: str | None = None
+        self,
+        level: str,
+        *,
+        gemeente: str | None = None,
+        code: str | None = None,
+        min_weight_share: float = 0.5,
     ) -> int | None:
-        """The latest year with scored data at ``level`` (for one gemeente or region)."""
+        """The latest year in which an axis can be scored at ``level``.
+
+        A year qualifies when, for at least half of the regions (or for ``code``), the
+        composition or the problems indicators present carry ``min_weight_share`` of their
+        domain's weight; else the latest year with any scored indicator.
+        """
         from wijkradar.analysis.scores import scored_indicators
 
+        use = scored_indicators(self.indicators)
         p = self.panel
-        m = (p["level"] == level) & p["indicator"].isin(scored_indicators(self.indicators).index)
-        m &= p["value"].notna()
+        m = (p["level"] == level) & p["indicator"].isin(use.index) & p["value"].notna()
         if gemeente:
             m &= p["code"].astype(str).str[2:6] == gemeente.strip().upper()[2:6]
         if code:
             m &= p["code"] == code
-        years = p.loc[m, "year"]
-        return int(years.max()) if len(years) else None
+        sel = p.loc[m, ["code", "year", "indicator"]].copy()
+        if sel.empty:
+            return None
+        sel["indicator"] = sel["indicator"].astype(str)
+        sel["domain"] = sel["indicator"].map(use["domain"])
+        sel["w"] = sel["indicator"].map(use["weight"])
+        total = use.groupby("domain")["weight"].sum()
+        share = sel.groupby(["year", "code", "domain"], observed=True)["w"].sum() / total.reindex(
+            sel["domain"].unique()
+        ).rename_axis("domain")
+        ok = (share >= min_weight_share).groupby(level=["year", "code"]).any()
+        frac = ok.groupby(level="year").mean()
+        good = frac[frac >= 0.5]
+        return int(good.index.max()) if len(good) else int(sel["year"].max())
 
     def _cache_path(self, name: str) -> Path:
         return self.path / "cache" / f"{self.manifest.get('built', '')}{name}"

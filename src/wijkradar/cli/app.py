@@ -220,42 +220,22 @@ def demo(
     dataset: DatasetOpt = Path("wijkradar-data"),
     level: Annotated[str, typer.Option("--level", help="buurt, wijk of gemeente.")] = "buurt",
 ) -> None:
-    """Bouw de dataset en toon de kwaliteitssamenvatting en de kwetsbaarste buurten.
+    """Bouw de dataset en toon per gemeente de buurten die aandacht vragen, met redenen.
 
     Example: wijkradar demo --data ../shared/data
     """
-    from rich.table import Table
-
-    from wijkradar.analysis.scores import worst
     from wijkradar.dataset import open_dataset
+    from wijkradar.outputs.tables import demo_summary
 
     build(data=data, out=dataset)
     ds = open_dataset(dataset)
-    text = (ds.path / "quality.txt").read_text(encoding="utf-8")
-    console.print(text.split("\nAfgewezen rijen")[0])
-    table = Table(
-        "code",
-        "naam",
-        "gemeente",
-        "jaar",
-        "samenstellingsscore",
-        "indicatoren",
-        title=f"Hoogste kwetsbaarheid van de bewonerssamenstelling ({level}, "
-        "percentiel 0-100 onder alle gebieden van dat niveau en jaar)",
-    )
-    for r in worst(ds.panel, ds.regions, ds.indicators, level=level).itertuples(index=False):
-        table.add_row(
-            r.code,
-            str(r.name),
-            str(r.gemeente_name),
-            str(r.year),
-            f"{r.score:.0f}",
-            str(r.n_indicators),
-        )
-    console.print(table)
+    quality_text = (ds.path / "quality.txt").read_text(encoding="utf-8")
+    console.print("\n".join(quality_text.splitlines()[:4]))
+    console.print(demo_summary(ds, level=level))
     console.print(
         "Een signaal opent een gesprek; het is geen oordeel over bewoners. "
-        "Bron: CBS, Kadaster, Leefbaarometer (BZK)."
+        "Bron: CBS, Kadaster, Leefbaarometer (BZK). Meer: wijkradar signals --help, "
+        "wijkradar profile CODE, docs/method.md."
     )
 
 

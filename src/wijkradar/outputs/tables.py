@@ -103,3 +103,54 @@ def render_signals(table: pd.DataFrame, fmt: str, *, lang: str = "nl") -> str:
         )
     con.print(t)
     return con.export_text()
+
+
+def demo_summary(ds, *, level: str = "buurt", per_gemeente: int = 8):
+    """A Rich renderable: per gemeente with data at ``level``, its signal counts and the
+    regions with an alarm or attention signal, each with its first reason."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    codes = ds.panel.loc[ds.panel["level"] == level, "code"].astype(str)
+    gemeenten = sorted({"GM" + c[2:6] for c in codes.unique()})[:10]
+    names = ds.regions.set_index("code")["name"]
+    parts = []
+    order = {"alarm": 0, "attention": 1}
+    for gm in gemeenten:
+        year = ds.latest_year(level, gemeente=gm)
+        if year is None:
+            continue
+        table = signals_table(ds, ds.signals(level=level, year=year), gemeente=gm)
+        if table.empty:
+            continue
+        counts = table["signal_label"].value_counts().to_dict()
+        parts.append(
+            Text(
+                f"\n{names.get(gm, gm)} ({gm}), {level}en {year}: "
+                + ", ".join(f"{v} {k.lower()}" for k, v in counts.items()),
+                style="bold",
+            )
+        )
+        top = table[table["signal"].isin(order)].copy()
+        top["o"] = top["signal"].map(order)
+        top = top.sort_values(["o", "composition_score"], ascending=[True, False])
+        top = top.head(per_gemeente)
+        t = Table("code", "naam", "signaal", "samenstelling", "problemen")
+        for r in top.itertuples(index=False):
+
+            def sc(x, trend):
+                return ("—" if x != x else f"{x:.0f}") + f" ({trend})"
+
+            t.add_row(
+                r.code,
+                str(r.name),
+                r.signal_label,
+                sc(r.composition_score, r.composition_trend),
+                sc(r.problems_score, r.problems_trend),
+            )
+        parts.append(t)
+        for r in top.itertuples(index=False):
+            if r.reasons:
+                parts.append(Text(f"  • {r.name}: {r.reasons[0]}"))
+    return Group(*parts)

@@ -11,7 +11,7 @@ DATASET ?= $(or $(WIJKRADAR_DATASET),wijkradar-data)
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[web,report,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -253,6 +253,16 @@ class Dataset:
             cache[level] = divide(self.panel, level=level).to_frame()
         return cache[level]
 
+    def medians(self, level: str, gemeente: str | None = None) -> dict:
+        """Indicator → yearly median over the regions of ``level`` (in ``gemeente``); cached."""
+        from wijkradar.outputs.profile import medians
+
+        cache = self.__dict__.setdefault("_medians", {})
+        key = (level, gemeente)
+        if key not in cache:
+            cache[key] = medians(self.panel, level, gemeente)
+        return cache[key]
+
     def profile(
         self, code: str, *, year: int | None = None, view: str = "absolute", clusters: bool = True
     ) -> dict:

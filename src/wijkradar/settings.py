@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="Built dataset directory (output of `wijkradar build`).",
     )
     lang: str = Field(default="nl", description="Language of labels and messages: nl or en.")
+    warm_clusters: bool = Field(
+        default=True,
+        description="Web: compute the spatial clusters in "
+        "the background at startup (first compile ~17 s).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,10 @@ DatasetOpt = Annotated[
         envvar="WIJKRADAR_DATASET",
     ),
 ]
+PortOpt = Annotated[
+    int,
+    typer.Option("--port", help="Poort van de webapp.", envvar="WIJKRADAR_PORT", min=1, max=65535),
+]
 
 
 def _data_dir(data: Path | None) -> Path:
@@ -219,10 +223,14 @@ def demo(
     data: DataOpt = None,
     dataset: DatasetOpt = Path("wijkradar-data"),
     level: Annotated[str, typer.Option("--level", help="buurt, wijk of gemeente.")] = "buurt",
+    port: PortOpt = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Niet daarna de webapp starten (voor scripts).")
+    ] = False,
 ) -> None:
-    """Bouw de dataset en toon per gemeente de buurten die aandacht vragen, met redenen.
+    """Bouw de dataset, toon per gemeente de buurten die aandacht vragen, en start de webapp.
 
-    Example: wijkradar demo --data ../shared/data
+    Example: wijkradar demo --data ../shared/data   (daarna http://127.0.0.1:8000)
     """
     from wijkradar.dataset import open_dataset
     from wijkradar.outputs.tables import demo_summary
@@ -237,6 +245,51 @@ def demo(
         "Bron: CBS, Kadaster, Leefbaarometer (BZK). Meer: wijkradar signals --help, "
         "wijkradar profile CODE, docs/method.md."
     )
+    if not no_serve:
+        serve(host="127.0.0.1", port=port, dataset=dataset)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren.")] = "127.0.0.1",
+    port: PortOpt = 8000,
+    dataset: DatasetOpt = Path("wijkradar-data"),
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Aantal serverprocessen (elk met een eigen kopie van de dataset in het geheugen).",
+            min=1,
+            max=16,
+        ),
+    ] = 1,
+) -> None:
+    """Start de webapp (kaart, profielen, JSON-API met documentatie op /docs).
+
+    Example: wijkradar serve --host 127.0.0.1 --port 8000 --dataset wijkradar-data
+    """
+    import uvicorn
+
+    from wijkradar.panel.store import resolve_dataset
+    from wijkradar.settings import Settings
+    from wijkradar.web import create_app
+
+    path = resolve_dataset(dataset)
+    console.print(f"wijkradar op http://{host}:{port}  (API-documentatie: /docs; stoppen: Ctrl+C)")
+    if workers > 1:
+        import os
+
+        os.environ["WIJKRADAR_DATASET"] = str(path.resolve())
+        uvicorn.run(
+            "wijkradar.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(Settings(dataset=path)), host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -302,6 +355,81 @@ def profile(
         sys.stdout.write(json.dumps(prof, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         sys.stdout.write(render_text(prof, lang=lang))
+
+
+@app.command()
+def actions(
+    code: Annotated[str, typer.Argument(help="CBS-code, bv. BU03630001 of WK059916.")],
+    fmt: Annotated[str, typer.Option("--format", help="text of json.")] = "text",
+    year: Annotated[int | None, typer.Option("--year", help="Signaaljaar.")] = None,
+    view: Annotated[str, typer.Option("--view", help="absolute of relative.")] = "absolute",
+    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    matrix: Annotated[Path | None, typer.Option("--matrix", help="Eigen actions.toml.")] = None,
+    dataset: DatasetOpt = Path("wijkradar-data"),
+) -> None:
+    """Actiekaders voor één gebied: welke kaders, waarom (de cijfers), interventies, bronnen.
+
+    Example: wijkradar actions BU03632702 --lang en
+    """
+    from wijkradar.catalogue.actions import load_action_matrix
+    from wijkradar.dataset import open_dataset
+    from wijkradar.outputs.actions import region_actions, render_actions
+
+    if fmt not in ("text", "json"):
+        raise WijkradarError(f"--format moet text of json zijn, niet {fmt!r}")
+    m = load_action_matrix(matrix) if matrix else None
+    res = region_actions(open_dataset(dataset), code, year=year, view=view, matrix=m)
+    sys.stdout.write(render_actions(res, fmt, lang=lang))
+
+
+@app.command()
+def report(
+    code: Annotated[str | None, typer.Argument(help="CBS-code (of --gemeente: een reeks).")] = None,
+    output: Annotated[
+        Path, typer.Option("--output", help="FILE.pdf, FILE.html of een map.")
+    ] = Path("wijkprofiel.pdf"),
+    gemeente: Annotated[
+        str | None, typer.Option("--gemeente", help="Alle gebieden van deze gemeente.")
+    ] = None,
+    level: Annotated[str | None, typer.Option("--level", help="buurt of wijk.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="pdf of html.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    dataset: DatasetOpt = Path("wijkradar-data"),
+) -> None:
+    """Wijkprofiel als PDF of HTML (A4): signaal, trends, actiekaders, bronnen.
+
+    Example: wijkradar report BU03632702 --output parooldriehoek.pdf
+    """
+    from wijkradar.dataset import open_dataset
+    from wijkradar.outputs.report import render_batch, render_report
+
+    if (code is None) == (gemeente is None):
+        raise WijkradarError("geef een CODE of --gemeente GM.... --level buurt|wijk (niet beide)")
+    ds = open_dataset(dataset)
+    if code:
+        path = render_report(ds, code, output, lang=lang, fmt=fmt, level=level)
+        console.print(f"Wijkprofiel geschreven: {path}")
+        return
+    with _progress() as bar:
+        task = bar.add_task("wijkprofielen", total=None)
+        res = render_batch(
+            ds,
+            gemeente,
+            level or "buurt",
+            output,
+            lang=lang,
+            fmt=fmt or "pdf",
+            progress=lambda label, done, total: bar.update(
+                task, description=label or "klaar", completed=done, total=total
+            ),
+        )
+    console.print(f"{len(res.done)} wijkprofielen in {output}, {len(res.failed)} mislukt")
+    for c, msg in res.failed.items():
+        err.print(f"[red]mislukt:[/red] {c}: {msg}")
+    if res.interrupted:
+        err.print(f"[red]onderbroken:[/red] {len(res.not_done)} niet gemaakt ({res.not_done[0]} …)")
+    if not res.ok:
+        raise SystemExit(1)
 
 
 def main() -> None:

@@ -41,22 +41,36 @@ def _clean(x):
     return x
 
 
-def _series(panel: pd.DataFrame, code: str, indicator: str) -> list[dict]:
-    s = panel[(panel["code"] == code) & (panel["indicator"] == indicator)].sort_values("year")
-    return [
-        {"year": int(r.year), "value": r.value, "status": str(r.status), "source": str(r.source)}
-        for r in s.itertuples(index=False)
-    ]
+def _series_by_indicator(panel: pd.DataFrame, code: str | None) -> dict[str, list[dict]]:
+    """Indicator → the region's rows over the years (one pass over the code's rows)."""
+    if not code:
+        return {}
+    s = panel[panel["code"] == code].sort_values("year")
+    out: dict[str, list[dict]] = {}
+    for r in s.itertuples(index=False):
+        out.setdefault(str(r.indicator), []).append(
+            {
+                "year": int(r.year),
+                "value": r.value,
+                "status": str(r.status),
+                "source": str(r.source),
+            }
+        )
+    return out
 
 
-def _median(panel: pd.DataFrame, indicator: str, level: str, gemeente: str | None) -> list[dict]:
-    p = panel[
-        (panel["indicator"] == indicator) & (panel["level"] == level) & panel["value"].notna()
-    ]
+def medians(panel: pd.DataFrame, level: str, gemeente: str | None = None) -> dict[str, list]:
+    """Indicator → median and count per year over the regions of ``level`` (in a gemeente)."""
+    p = panel[(panel["level"] == level) & panel["value"].notna()]
     if gemeente:
         p = p[p["code"].astype(str).str[2:6] == gemeente[2:6]]
-    g = p.groupby("year", observed=True)["value"].agg(["median", "size"])
-    return [{"year": int(y), "median": r["median"], "n": int(r["size"])} for y, r in g.iterrows()]
+    g = p.groupby(["indicator", "year"], observed=True)["value"].agg(["median", "size"])
+    out: dict[str, list] = {}
+    for (ind, y), r in g.iterrows():
+        out.setdefault(str(ind), []).append(
+            {"year": int(y), "median": r["median"], "n": int(r["size"])}
+        )
+    return out
 
 
 def build_profile(
@@ -97,9 +111,14 @@ def build_profile(
         if level == "gemeente"
         else np.zeros(len(regions), bool)
     ]
+    own = _series_by_indicator(panel, code)
+    gm_series = _series_by_indicator(panel, gm) if gm and gm != code else {}
+    nl_series = _series_by_indicator(panel, "NL00")
+    all_medians = ds.medians(level)
+    gm_medians = ds.medians(level, gm) if gm and level != "gemeente" else {}
     indicators = []
     for ind in cat.ids:
-        series = _series(panel, code, ind)
+        series = own.get(ind, [])
         if not series:
             continue
         row = cat.get(ind)
@@ -113,10 +132,10 @@ def build_profile(
                 "direction": row["direction"],
                 "decimals": int(row["decimals"] or 0),
                 "series": series,
-                "gemeente": _series(panel, gm, ind) if gm and gm != code else [],
-                "nederland": _series(panel, "NL00", ind),
-                "median_in_gemeente": _median(panel, ind, level, gm) if level != "gemeente" else [],
-                "median_all": _median(panel, ind, level, None),
+                "gemeente": gm_series.get(ind, []) if gm and gm != code else [],
+                "nederland": nl_series.get(ind, []),
+                "median_in_gemeente": gm_medians.get(ind, []) if level != "gemeente" else [],
+                "median_all": all_medians.get(ind, []),
             }
         )
     out = {

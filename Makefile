@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+PORT ?= $(or $(WIJKRADAR_PORT),8000)
+
 demo: install
-	$(BIN)/wijkradar demo --data $(DATA) --dataset $(DATASET)
+	$(BIN)/wijkradar demo --data $(DATA) --dataset $(DATASET) --port $(PORT)
 
 test: install
 	$(BIN)/pytest

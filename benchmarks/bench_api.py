@@ -94,13 +94,18 @@ def start_server(dataset: Path, port: int, workers: int) -> subprocess.Popen:
         "warning",
     ]
     proc = subprocess.Popen(cmd, env=env)
-    for _ in range(900):
+    # Wait until every worker has warmed its signals (health says so; workers answer at random,
+    # so ask until 20 answers in a row are warm).
+    in_a_row = 0
+    for _ in range(3000):
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+            r = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5)
+            in_a_row = in_a_row + 1 if r.status_code == 200 and r.json().get("warm") else 0
+            if in_a_row >= 20:
                 return proc
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
+            in_a_row = 0
+        time.sleep(0.1)
     proc.kill()
     raise SystemExit("server did not start")
 
@@ -113,12 +118,13 @@ request = function()
   return wrk.format("GET", paths[(i %% #paths) + 1], {["Accept-Encoding"] = "gzip"})
 end
 done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.status + summary.errors.timeout
-  io.write(string.format("WRKJSON {\"n\": %%d, \"errors\": %%d, \"rps\": %%f, \"p50\": %%f, "
-    .. "\"p95\": %%f, \"p99\": %%f}\n", summary.requests, errors,
+  local e = summary.errors
+  local errors = e.connect + e.read + e.write + e.status + e.timeout
+  io.write(string.format('WRKJSON {"n": %%d, "errors": %%d, "rps": %%f, "p50": %%f, '
+    .. '"p95": %%f, "p99": %%f}', summary.requests, errors,
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
     latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+  io.write("\\n")
 end
 """
 

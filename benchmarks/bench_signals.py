@@ -28,8 +28,12 @@ def baseline(panel: pd.DataFrame, catalogue, year: int, window: int) -> pd.DataF
     from wijkradar.analysis.scores import scored_indicators
 
     use = scored_indicators(catalogue)
-    p = panel[(panel["level"] == "buurt") & panel["indicator"].isin(use.index)
-              & panel["value"].notna() & (panel["year"] >= year - window)].copy()
+    p = panel[
+        (panel["level"] == "buurt")
+        & panel["indicator"].isin(use.index)
+        & panel["value"].notna()
+        & (panel["year"] >= year - window)
+    ].copy()
     p["indicator"] = p["indicator"].astype(str)
     p["code"] = p["code"].astype(str)
     sign = p["indicator"].map(use["direction"].map({"+": 1.0, "-": -1.0}))
@@ -40,12 +44,15 @@ def baseline(panel: pd.DataFrame, catalogue, year: int, window: int) -> pd.DataF
 
     slopes = p.groupby(["code", "indicator"])[["year", "value"]].apply(slope)
     latest = p[p["year"] == year]
-    latest = latest.assign(w=latest["indicator"].map(use["weight"]),
-                           d=latest["indicator"].map(use["domain"]))
+    latest = latest.assign(
+        w=latest["indicator"].map(use["weight"]), d=latest["indicator"].map(use["domain"])
+    )
     score = latest.groupby(["code", "d"])[["pct", "w"]].apply(
-        lambda g: (g["pct"] * g["w"]).sum() / g["w"].sum())
-    return pd.DataFrame({"score": score}).join(slopes.rename("slope").groupby("code").mean(),
-                                               on="code")
+        lambda g: (g["pct"] * g["w"]).sum() / g["w"].sum()
+    )
+    return pd.DataFrame({"score": score}).join(
+        slopes.rename("slope").groupby("code").mean(), on="code"
+    )
 
 
 def main() -> None:
@@ -65,18 +72,24 @@ def main() -> None:
         rules = load_rules()
         year = int(panel["year"].max())
         n_buurten = panel.loc[panel["level"] == "buurt", "code"].nunique()
-        print(f"wijkradar signals benchmark — SYNTHETIC panel: {len(panel):,} rows, "
-              f"{n_buurten:,} buurten, {panel['year'].nunique()} years; signal year {year}")
+        print(
+            f"wijkradar signals benchmark — SYNTHETIC panel: {len(panel):,} rows, "
+            f"{n_buurten:,} buurten, {panel['year'].nunique()} years; signal year {year}"
+        )
         t0 = time.perf_counter()
         base = baseline(panel, cat, year, int(rules["trends"]["window"]))
         t_base = time.perf_counter() - t0
-        print(f"  plain pandas/groupby baseline  {t_base:7.2f} s   ({len(base):,} rows, "
-              "scores + slopes only)")
+        print(
+            f"  plain pandas/groupby baseline  {t_base:7.2f} s   ({len(base):,} rows, "
+            "scores + slopes only)"
+        )
         t0 = time.perf_counter()
         res = signals(panel, cat, rules, level="buurt", year=year, breaks=breaks)
         t = time.perf_counter() - t0
-        print(f"  wijkradar signals (+ sensitivity, {len(res.sensitivity)} variations, "
-              f"{len(res.reasons):,} reasons)  {t:7.2f} s   [{t / t_base:.2f}× baseline time]")
+        print(
+            f"  wijkradar signals (+ sensitivity, {len(res.sensitivity)} variations, "
+            f"{len(res.reasons):,} reasons)  {t:7.2f} s   [{t / t_base:.2f}× baseline time]"
+        )
         t0 = time.perf_counter()
         signals(panel, cat, rules, level="buurt", year=year, breaks=breaks, sensitivity=False)
         t_ns = time.perf_counter() - t0

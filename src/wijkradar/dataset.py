@@ -156,6 +156,37 @@ class Dataset:
             )
         return cache[key]
 
+    def _scoreable(self, level: str, min_weight_share: float = 0.5) -> pd.DataFrame:
+        """Per (year, code) of ``level``: can an axis be scored (weight share reached)? Cached."""
+        from wijkradar.analysis.scores import scored_indicators
+
+        cache = self.__dict__.setdefault("_scoreable_cache", {})
+        key = (level, min_weight_share)
+        if key not in cache:
+            use = scored_indicators(self.indicators)
+            p = self.panel
+            m = (p["level"] == level) & p["indicator"].isin(use.index) & p["value"].notna()
+            sel = p.loc[m, ["code", "year", "indicator"]].copy()
+            sel["code"] = sel["code"].astype(str)
+            sel["indicator"] = sel["indicator"].astype(str)
+            sel["domain"] = sel["indicator"].map(use["domain"])
+            sel["w"] = sel["indicator"].map(use["weight"])
+            total = use.groupby("domain")["weight"].sum()
+            share = sel.groupby(["year", "code", "domain"])["w"].sum().reset_index()
+            share["ok"] = share["w"] / share["domain"].map(total) >= min_weight_share
+            ok = share.groupby(["year", "code"])["ok"].any()
+            # ... or all indicators of one of the rules' sufficient sets (lbm_safety alone)
+            from wijkradar.catalogue.rules import load_rules
+
+            present = sel.groupby(["year", "code"])["indicator"].agg(set)
+            for sets in load_rules()["scores"].get("sufficient_sets", {}).values():
+                for group in sets:
+                    ok |= present.map(lambda have, g=frozenset(group): g <= have)
+            ok = ok.reset_index()
+            ok["gemeente"] = ok["code"].str[2:6]
+            cache[key] = ok
+        return cache[key]
+
     def latest_year(
         self,
         level: str,
@@ -170,29 +201,23 @@ class Dataset:
         composition or the problems indicators present carry ``min_weight_share`` of their
         domain's weight; else the latest year with any scored indicator.
         """
-        from wijkradar.analysis.scores import scored_indicators
-
-        use = scored_indicators(self.indicators)
-        p = self.panel
-        m = (p["level"] == level) & p["indicator"].isin(use.index) & p["value"].notna()
+        ok = self._scoreable(level, min_weight_share)
         if gemeente:
-            m &= p["code"].astype(str).str[2:6] == gemeente.strip().upper()[2:6]
+            ok = ok[ok["gemeente"] == gemeente.strip().upper()[2:6]]
         if code:
-            m &= p["code"] == code
-        sel = p.loc[m, ["code", "year", "indicator"]].copy()
-        if sel.empty:
+            ok = ok[ok["code"] == code]
+        if ok.empty:
             return None
-        sel["indicator"] = sel["indicator"].astype(str)
-        sel["domain"] = sel["indicator"].map(use["domain"])
-        sel["w"] = sel["indicator"].map(use["weight"])
-        total = use.groupby("domain")["weight"].sum()
-        share = sel.groupby(["year", "code", "domain"], observed=True)["w"].sum() / total.reindex(
-            sel["domain"].unique()
-        ).rename_axis("domain")
-        ok = (share >= min_weight_share).groupby(level=["year", "code"]).any()
-        frac = ok.groupby(level="year").mean()
+        frac = ok.groupby("year")["ok"].mean()
         good = frac[frac >= 0.5]
-        return int(good.index.max()) if len(good) else int(sel["year"].max())
+        return int(good.index.max()) if len(good) else int(ok["year"].max())
+
+    def default_years(self, level: str) -> pd.Series:
+        """Code → the year its profile shows by default (:meth:`latest_year` per code)."""
+        ok = self._scoreable(level)
+        good = ok[ok["ok"]].groupby("code")["year"].max()
+        anyyear = ok.groupby("code")["year"].max()
+        return good.reindex(anyyear.index).fillna(anyyear).astype(int)
 
     def _cache_path(self, name: str) -> Path:
         return self.path / "cache" / f"{self.manifest.get('built', '')}{name}"

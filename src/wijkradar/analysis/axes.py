@@ -124,8 +124,10 @@ def axis_inputs(
         indicators=list(inds),
         errors=prep.errors,
     )
-    recent = prep.rows.loc[prep.rows["year"] >= year - window, "code"].astype(str).unique()
-    codes = pd.Index(sorted(set(pc["code"]) | set(tr["code"]) | set(recent)))
+    # A region gets a signal for ``year`` only when it exists in that edition: an old code
+    # (e.g. a buurt of an earlier indeling) keeps its signals in its own years, and never
+    # overlaps the buurten that replaced it.
+    codes = pd.Index(sorted(prep.rows.loc[prep.rows["year"] == year, "code"].astype(str).unique()))
 
     def mat(frame: pd.DataFrame, col: str) -> np.ndarray:
         if frame.empty:

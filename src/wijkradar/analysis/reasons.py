@@ -71,7 +71,11 @@ def sentence(reason: dict, catalogue: Catalogue, lang: str = "nl") -> str:
     pct = reason.get("value_pct")
     if pct is not None and not math.isnan(pct):
         units = PLURAL[lang].get(reason["level"], reason["level"])
-        where = reason.get("comparison") or ""
+        where = (
+            (reason.get("comparison_en") if lang == "en" else None)
+            or reason.get("comparison")
+            or ""
+        )
         if pct >= 99.5:
             text += (
                 f", the highest of the {units} in {where}"

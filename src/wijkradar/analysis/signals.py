@@ -211,11 +211,11 @@ def comparison_label(
     if n_gemeenten >= national_min:
         return "Nederland" if lang == "nl" else "the Netherlands"
     units = PLURAL[lang].get(level, level)
+    one = int(n_gemeenten) == 1
     if lang == "en":
-        return (
-            f"the comparison group ({int(n_regions)} {units} in {int(n_gemeenten)} municipalities)"
-        )
-    gm = "gemeente" if int(n_gemeenten) == 1 else "gemeenten"
+        gm = "municipality" if one else "municipalities"
+        return f"the comparison group ({int(n_regions)} {units} in {int(n_gemeenten)} {gm})"
+    gm = "gemeente" if one else "gemeenten"
     return f"de vergelijkingsgroep ({int(n_regions)} {units} in {int(n_gemeenten)} {gm})"
 
 
@@ -282,15 +282,19 @@ def _reasons(
                     "trend": str(t["trend"]) if t is not None else "unknown",
                     "value_pct": float(inp.value_pct[r, cols[j]]),
                     "percentile": float(pct[r, j]),
-                    "comparison": comparison.get(code, "")
-                    if view == "relative"
-                    else comparison_label(
-                        inp.group_gemeenten[r, cols[j]],
-                        inp.group_size[r, cols[j]],
-                        level,
-                        national_min_gemeenten,
-                    ),
                 }
+                for lang, key in (("nl", "comparison"), ("en", "comparison_en")):
+                    reason[key] = (
+                        comparison.get(code, "")
+                        if view == "relative"
+                        else comparison_label(
+                            inp.group_gemeenten[r, cols[j]],
+                            inp.group_size[r, cols[j]],
+                            level,
+                            national_min_gemeenten,
+                            lang,
+                        )
+                    )
                 reason["sentence_nl"] = sentence(reason, catalogue, "nl")
                 reason["sentence_en"] = sentence(reason, catalogue, "en")
                 rows.append(reason)
@@ -308,6 +312,7 @@ def _reasons(
         "value_pct",
         "percentile",
         "comparison",
+        "comparison_en",
         "level",
         "sentence_nl",
         "sentence_en",

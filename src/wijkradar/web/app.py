@@ -52,6 +52,7 @@ def create_app(settings: Settings, *, warm_clusters: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI):
         state = WebState(open_dataset(settings.dataset), warm_clusters=warm_clusters)
         app.state.web = state
+        state.warm_signals()
         if warm_clusters:
             state.warm()
         try:

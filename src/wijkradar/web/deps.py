@@ -134,6 +134,7 @@ class WebState:
                 "default_year": ds.latest_year(level) if years else None,
             }
         self.clusters = Clusters(ds, enabled=warm_clusters)
+        self.warmed = threading.Event()
         self.profiles = Memo(4096)
         self.rendered = Memo(4096)
         self.tables = Memo(64)
@@ -151,6 +152,24 @@ class WebState:
         )
         self.index["key"] = [fold(n) if isinstance(n, str) else "" for n in self.index["name"]]
         self.index["rank_level"] = self.index["level"].map({"gemeente": 0, "wijk": 1, "buurt": 2})
+
+    def warm_signals(self) -> None:
+        """Compute, in a background thread, the signals of every year some region shows by
+        default, so that no profile request pays for them; ``self.warm`` tells when done."""
+
+        def run() -> None:
+            try:
+                for level in LEVELS:
+                    if not self.levels[level]["years"]:
+                        continue
+                    for y in sorted(set(self.ds.default_years(level).unique()), reverse=True):
+                        self.ds.signals(level=level, year=int(y), view="absolute")
+            except Exception:  # warming is an optimisation: requests compute what they need
+                log.exception("warming signals failed")
+            finally:
+                self.warmed.set()
+
+        threading.Thread(target=run, name="wijkradar-warm", daemon=True).start()
 
     def warm(self) -> None:
         """Start the cluster computation for the default buurt and wijk years."""

@@ -19,4 +19,5 @@ def health(state: StateDep) -> dict:
         "version": wijkradar.__version__,
         "dataset": {"rows": m.get("rows"), "years": m.get("years", []), "built": m.get("built")},
         "levels": state.levels,
+        "warm": state.warmed.is_set(),
     }

@@ -1,0 +1,287 @@
+"""The web page in a real browser (Debian Chromium + Playwright) on the real app and real data.
+
+Each test loads the page fresh. No timed assertions: the page reports ``window.mapStatus =
+'idle:<rendered features>'`` after MapLibre's idle event and the tests wait for it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+
+TABLET = {"width": 768, "height": 1024}
+
+ROOT = Path(__file__).parents[2]
+STATIC = ROOT / "src" / "wijkradar" / "web" / "static"
+IDLE = "window.mapStatus && window.mapStatus.startsWith('idle')"
+# Okabe-Ito class colours drawn at fill-opacity 0.92 over the #e8ecef background
+CLASS_COLOURS = ["#D55E00", "#E69F00", "#009E73", "#56B4E9", "#BBBBBB"]
+BACKGROUND = (0xE8, 0xEC, 0xEF)
+
+
+def _rgb(h: str) -> np.ndarray:
+    return np.array([int(h[i : i + 2], 16) for i in (1, 3, 5)], float)
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(IDLE, timeout=30_000)
+
+
+def _rendered(page) -> int:
+    return int(page.evaluate("window.mapStatus").split(":")[1])
+
+
+def _api(page, path: str):
+    return page.evaluate(f"fetch({json.dumps(path)}).then(r => r.json())")
+
+
+def _click_region(page, codes: set[str]) -> str:
+    """Click the map on a rendered polygon whose code is in ``codes``; returns that code."""
+    hit = page.evaluate(
+        """(codes) => {
+          const m = window.wijkradar.map, c = m.getCanvas().getBoundingClientRect();
+          const card = document.querySelector('#controls').getBoundingClientRect();
+          for (let y = 40; y < c.height - 40; y += 12) for (let x = 40; x < c.width - 60; x += 12) {
+            if (x + c.left < card.right + 10 && y + c.top < card.bottom + 10) continue;
+            const f = m.queryRenderedFeatures([x, y], {layers: ['regions-fill']})[0];
+            if (!f || !codes.includes(f.properties.code)) continue;
+            // the same polygon a few pixels around: not on an edge
+            const ok = [[-4, 0], [4, 0], [0, -4], [0, 4]].every(([dx, dy]) => {
+              const g = m.queryRenderedFeatures([x + dx, y + dy], {layers: ['regions-fill']})[0];
+              return g && g.properties.code === f.properties.code;
+            });
+            if (ok) return {x: x + c.left, y: y + c.top, code: f.properties.code};
+          }
+          return null;
+        }""",
+        sorted(codes),
+    )
+    assert hit, "no clickable polygon with reasons on screen"
+    page.mouse.move(hit["x"], hit["y"])
+    page.mouse.click(hit["x"], hit["y"])
+    return hit["code"]
+
+
+def test_vendored_maplibre_matches_package_json():
+    """The vendored MapLibre is the version web/package.json pins (see web/README.md)."""
+    pinned = json.loads((ROOT / "web" / "package.json").read_text())["dependencies"]["maplibre-gl"]
+    head = (STATIC / "vendor" / "maplibre-gl.js").read_text(encoding="utf-8")[:400]
+    banner = re.search(r"maplibre-gl-js/blob/v([0-9][0-9.]*[0-9])/LICENSE", head)
+    assert banner, "no version banner at the top of vendor/maplibre-gl.js"
+    assert banner.group(1) == pinned
+    assert (STATIC / "vendor" / "maplibre-gl.css").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_map_renders_polygons_in_class_colours(new_page, live_server, artifacts):
+    from PIL import Image
+
+    page = new_page()
+    _open(page, live_server + "/")
+    assert _rendered(page) > 100
+    assert page.evaluate("window.wijkradar.data.gm.code") == "GM0363"  # Amsterdam fitted
+    page.wait_for_function("document.querySelector('#dl-scope').textContent.includes('Amsterdam')")
+    png = page.screenshot(path=str(artifacts / "map_laptop.png"))
+    box = page.locator("#map").bounding_box()
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), float)
+    img = img[
+        int(box["y"]) : int(box["y"] + box["height"]), int(box["x"]) : int(box["x"] + box["width"])
+    ]
+    px = img.reshape(-1, 3)
+    drawn = [0.92 * _rgb(c) + 0.08 * np.array(BACKGROUND) for c in CLASS_COLOURS]
+    in_class = np.zeros(len(px), bool)
+    for c in drawn:
+        in_class |= np.abs(px - c).max(axis=1) <= 14
+    assert in_class.mean() > 0.15, f"only {in_class.mean():.1%} of the map in class colours"
+    legend = page.locator("#legend").inner_text()
+    for label in ("Alarm", "Aandacht", "Verbeterend", "Stabiel", "Onvoldoende gegevens"):
+        assert label in legend
+    assert (
+        "Bron: CBS, Kadaster, Leefbaarometer (BZK)"
+        in page.locator(".maplibregl-ctrl-attrib").inner_text()
+    )
+    # a sequential layer: a quantile legend and still polygons
+    page.select_option("#layer", "problems")
+    page.wait_for_function(IDLE)
+    assert page.locator("#legend li").count() >= 3
+    assert page.external_requests == []
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_search_finds_bijlmer_and_enter_opens_profile(new_page, live_server):
+    page = new_page()
+    _open(page, live_server + "/")
+    page.locator("#search").fill("Bijlmer")
+    page.wait_for_selector("#suggestions li[role=option]")
+    options = page.locator("#suggestions li[role=option]").all_inner_texts()
+    assert any("Bijlmer" in o for o in options)
+    page.keyboard.press("ArrowDown")
+    second = page.locator("#suggestions li[aria-selected=true] .s-name").inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#profile:not([hidden]) .signal-box")
+    assert page.locator("#profile-title").inner_text() == second
+    code = parse_qs(urlparse(page.url).query)["sel"][0]
+    assert code.startswith(("WK", "BU"))
+    page.wait_for_function(IDLE)
+    assert page.evaluate("window.wijkradar.state.level") == (
+        "wijk" if code.startswith("WK") else "buurt"
+    )
+
+
+@pytest.mark.browser
+def test_click_on_polygon_opens_profile_with_reasons(new_page, live_server, artifacts):
+    page = new_page()
+    _open(page, live_server + "/")
+    table = _api(page, "/api/signals?level=buurt")
+    with_reasons = {r["code"] for r in table["data"] if r["reasons"]}
+    page.wait_for_timeout(300)
+    code = _click_region(page, with_reasons)
+    page.wait_for_selector("#profile .reasons li")
+    profile = _api(page, f"/api/regions/{code}")
+    sentence = profile["signal"]["reasons"][0]["sentence_nl"]
+    assert sentence in page.locator("#profile .reasons").inner_text()
+    body = page.locator("#profile-body").inner_text()
+    assert profile["signal"]["label_nl"] in body
+    assert "varianten" in body  # the sensitivity statement
+    assert page.locator("#profile .charts svg path.l-region").count() >= 3
+    href = page.locator("#profile a[href$='report.pdf']").get_attribute("href")
+    assert href == f"api/regions/{code}/report.pdf"
+    page.screenshot(path=str(artifacts / "profile_laptop.png"))
+    page.locator("#profile-body").evaluate("el => el.scrollTop = 600")
+    page.screenshot(path=str(artifacts / "profile_laptop_charts.png"))
+
+
+@pytest.mark.browser
+def test_language_switch_and_back(new_page, live_server, artifacts):
+    page = new_page()
+    _open(page, live_server + "/")
+    assert page.locator("#search").get_attribute("placeholder").startswith("Zoek")
+    page.get_by_role("button", name="EN", exact=True).click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("document.querySelector('#legend').innerText.includes('Improving')")
+    assert page.locator("#search").get_attribute("placeholder").startswith("Search")
+    assert "Level" in page.locator("#controls").inner_text()
+    assert "Insufficient data" in page.locator("#legend").inner_text()
+    assert "lang=en" in page.url
+    page.screenshot(path=str(artifacts / "map_english.png"))
+    page.get_by_role("button", name="NL", exact=True).click()
+    page.wait_for_function("document.querySelector('#legend').innerText.includes('Verbeterend')")
+    assert page.locator("#search").get_attribute("placeholder").startswith("Zoek")
+    assert "Niveau" in page.locator("#controls").inner_text()
+    assert "lang=" not in page.url
+
+
+@pytest.mark.browser
+def test_downloads_are_valid_files(new_page, live_server, tmp_path):
+    import pandas as pd
+    import pyogrio
+
+    page = new_page()
+    _open(page, live_server + "/")
+    page.wait_for_function("document.querySelector('#dl-csv').href.includes('gemeente=GM0363')")
+    with page.expect_download() as dl:
+        page.locator("#dl-csv").click()
+    csv = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(csv)
+    frame = pd.read_csv(csv, sep=None, engine="python", encoding="utf-8-sig")
+    assert len(frame) > 100 and "code" in frame.columns
+    assert frame["code"].astype(str).str.startswith("BU0363").all()
+    with page.expect_download() as dl:
+        page.locator("#dl-gpkg").click()
+    gpkg = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(gpkg)
+    gdf = pyogrio.read_dataframe(gpkg)
+    assert len(gdf) > 100 and gdf.geometry.notna().any()
+
+
+@pytest.mark.browser
+def test_url_restores_state_after_reload(new_page, live_server):
+    page = new_page()
+    _open(page, live_server + "/")
+    page.locator("#view-group label", has_text="Binnen de gemeente").click()
+    page.wait_for_function(IDLE)
+    page.select_option("#layer", "composition")
+    page.evaluate("window.wijkradar.selectRegion('BU03630000', {fly: true})")
+    page.wait_for_selector("#profile:not([hidden]) .signal-box")
+    page.wait_for_function(IDLE)
+    q = parse_qs(urlparse(page.url).query)
+    assert (
+        q["view"] == ["relative"] and q["layer"] == ["composition"] and q["sel"] == ["BU03630000"]
+    )
+    before = page.url
+    page.reload()
+    page.wait_for_function(IDLE)
+    page.wait_for_selector("#profile:not([hidden]) .signal-box")
+    assert page.locator("#profile-title").inner_text() == "Kop Zeedijk"
+    assert page.locator("input[name=view][value=relative]").is_checked()
+    assert page.locator("#layer").input_value() == "composition"
+    assert page.url.split("#")[0] == before.split("#")[0]
+    # a shared link with another level, year and language
+    _open(page, live_server + "/?level=wijk&year=2017&layer=signal&lang=en")
+    assert page.locator("input[name=level][value=wijk]").is_checked()
+    assert page.locator("#year").input_value() == "2017"
+    assert page.locator("#legend").inner_text().startswith("Signal 2017")
+
+
+@pytest.mark.browser
+def test_compare_shows_two_columns(new_page, live_server, artifacts):
+    page = new_page()
+    _open(page, live_server + "/?sel=BU03630000")
+    page.wait_for_selector("#profile .signal-box")
+    page.locator("#cmp-add").click()
+    page.evaluate("window.wijkradar.selectRegion('BU03630001', {fly: true})")
+    page.wait_for_function("document.querySelector('#profile-title').textContent !== 'Kop Zeedijk'")
+    page.wait_for_selector("#profile .signal-box")
+    page.locator("#cmp-add").click()
+    assert page.locator("#compare-count").inner_text() == "2"
+    page.locator("#compare-toggle").click()
+    page.wait_for_selector("table.cmp")
+    heads = page.locator("table.cmp thead th[data-code]")
+    assert heads.count() == 2
+    assert "Kop Zeedijk" in heads.nth(0).inner_text()
+    rows = page.locator("table.cmp tbody tr").all_inner_texts()
+    assert any(r.startswith("Signaal") for r in rows) and len(rows) > 6
+    assert parse_qs(urlparse(page.url).query)["cmp"] == ["BU03630000,BU03630001"]
+    page.wait_for_function(IDLE)
+    page.screenshot(path=str(artifacts / "compare_laptop.png"))
+
+
+@pytest.mark.browser
+def test_keyboard_tab_to_search_and_escape_closes_panel(new_page, live_server):
+    page = new_page()
+    _open(page, live_server + "/")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "search":
+            break
+    assert page.evaluate("document.activeElement.id") == "search"
+    page.keyboard.type("Kop Zeedijk")
+    page.wait_for_selector("#suggestions li[role=option]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#profile:not([hidden]) .signal-box")
+    assert page.evaluate("document.activeElement.id") == "profile"  # focus moved into the panel
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#profile", state="hidden")
+    assert "sel=" not in page.url
+    assert page.evaluate("document.activeElement.id") == "search"
+
+
+@pytest.mark.browser
+def test_tablet_renders_with_bottom_sheet(new_page, live_server, artifacts):
+    page = new_page(viewport=TABLET)
+    _open(page, live_server + "/")
+    assert _rendered(page) > 100
+    page.screenshot(path=str(artifacts / "tablet_map.png"))
+    page.evaluate("window.wijkradar.selectRegion('BU03630000', {fly: false})")
+    page.wait_for_selector("#profile .signal-box")
+    box = page.locator("#profile").bounding_box()
+    assert box["width"] == TABLET["width"] and box["y"] > TABLET["height"] * 0.3
+    page.screenshot(path=str(artifacts / "tablet_profile.png"))

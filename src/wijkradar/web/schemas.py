@@ -54,6 +54,7 @@ class Health(BaseModel):
     version: str
     dataset: dict[str, Any]
     levels: dict[str, LevelInfo]
+    warm: bool = False  # the signals of every default year are computed (see WebState)
 
 
 class IndicatorOut(BaseModel):

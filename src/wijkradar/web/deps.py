@@ -24,6 +24,7 @@ from fastapi import Depends, Query, Request
 
 from wijkradar.dataset import Dataset
 from wijkradar.errors import DataNotFoundError
+from wijkradar.outputs.export import COLUMNS as EXPORT_COLUMNS
 from wijkradar.web.schemas import LEVELS, Lang, Level, View
 
 log = logging.getLogger("wijkradar.web")
@@ -250,22 +251,8 @@ class WebState:
 
         res = self.ds.signals(level=level, year=year, view=view)
         table = signals_table(self.ds, res, gemeente=gemeente, lang=lang)
-        cols = [
-            "code",
-            "name",
-            "composition_score",
-            "composition_level",
-            "composition_trend",
-            "problems_score",
-            "problems_level",
-            "problems_trend",
-            "signal",
-            "signal_label",
-            "variations_changed",
-            "stable_under_variations",
-            "reasons",
-            "reason_details",
-        ]
+        # the export's columns without the ones the response carries once at the top
+        cols = [c for c in EXPORT_COLUMNS if c not in ("level", "year", "view")]
         table = table[cols].astype({c: object for c in cols if c not in ("reasons",)})
         data = clean(table.to_dict("records"))
         sens = clean(res.sensitivity.to_dict("records")) if res.sensitivity is not None else []

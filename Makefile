@@ -6,9 +6,10 @@ STAMP  := $(VENV)/.installed
 DATA   ?= $(or $(WIJKRADAR_DATA),../shared/data)
 DATASET ?= $(or $(WIJKRADAR_DATASET),wijkradar-data)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) tools/check_lock.py requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[web,report,dev]'
@@ -31,6 +32,18 @@ bench: install
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_signals.py
 	$(BIN)/python benchmarks/bench_spatial.py
+
+# The lock: pins of every package the extras need, name==version only (tools/check_lock.py).
+# Regenerate after changing pyproject.toml: `make lock` keeps the current pins where they still
+# fit; `make lock UPGRADE=1` moves every pin to the newest release.
+PIP_TOOLS := pip-tools==7.6.2
+lock:
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet $(PIP_TOOLS)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet $(if $(UPGRADE),--upgrade) --extra web --extra report --extra dev \
+	  --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  --output-file requirements.lock pyproject.toml
+	$(PYTHON) tools/check_lock.py requirements.lock
 
 clean:
 	rm -rf $(VENV) $(DATASET) .pytest_cache

@@ -54,7 +54,20 @@ def test_no_migration_or_bewoners_dimension_carries_weight():
     cat = load_catalogue()
     assert cat.get("lbm_residents")["weight"] == 0
     assert cat.get("lbm_residents")["domain"] == "context"
-    assert not cat.indicators.index.str.contains("migra").any()
+    migration = cat.indicators[cat.indicators["sensitive"] == "migration"]
+    # every migration-background column of every KWB edition is known, as context only
+    for ind in (
+        "western_pct",
+        "non_western",
+        "morocco",
+        "origin_outside_europe",
+        "born_abroad_origin_europe",
+    ):
+        assert ind in migration.index, ind
+    assert (migration["weight"] == 0).all() and (migration["domain"] == "context").all()
+    labels = cat.indicators["label_nl"].str.lower()
+    flagged = labels.str.contains("migratieachtergrond|herkomst")
+    assert set(cat.indicators.index[flagged]) <= set(migration.index)
 
 
 def test_unknown_indicator_suggests_close_ids():
@@ -63,7 +76,7 @@ def test_unknown_indicator_suggests_close_ids():
 
 
 def _copy_catalogue(tmp_path):
-    for name in ("indicators.csv", "sources.csv", "kwb_tables.csv"):
+    for name in ("indicators.csv", "sources.csv", "kwb_tables.csv", "topics.csv", "ignored.csv"):
         src = resources.files("wijkradar.catalogue").joinpath(name)
         with resources.as_file(src) as p:
             shutil.copy(p, tmp_path / name)
@@ -73,12 +86,12 @@ def _copy_catalogue(tmp_path):
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("indicators.csv", "population,Aantal inwoners", "population,", "row 2: population: empty"),
+        ("indicators.csv", "population,Aantal inwoners", "population,", "row 3: population: empty"),
         (
             "indicators.csv",
-            'composition,+,rate,"pct(',
-            'composition,up,rate,"pct(',
-            "direction must be",
+            'composition,huishoudens,+,share,"pct(',
+            'composition,huishoudens,up,share,"pct(',
+            "direction must be one of",
         ),
         (
             "indicators.csv",
@@ -86,15 +99,59 @@ def _copy_catalogue(tmp_path):
             "per_1000(social_assistanse, population)",
             "unknown id 'social_assistanse'",
         ),
-        ("sources.csv", "population,odata", "populatio,odata", "unknown indicator 'populatio'"),
-        ("sources.csv", "woz_mean,statline,-2018", "woz_mean,statline,2018--", "years"),
+        (
+            "sources.csv",
+            "population,kwbkaart",
+            "populatio,kwbkaart",
+            "unknown indicator 'populatio'",
+        ),
+        (
+            "sources.csv",
+            "woz_mean,statline,gemiddelde woningwaarde|",
+            "woz_mean,statline,koopwoningen|gemiddelde woningwaarde|",
+            "unit",  # same words, other unit: no clash; see the next case for a real one
+        ),
+        (
+            "sources.csv",
+            "rental_pct,statline,huurwoningen totaal",
+            "rental_pct,statline,koopwoningen|huurwoningen totaal",
+            "'koopwoningen' \\(%\\) is listed for both 'owner_occupied_pct' and 'rental_pct'",
+        ),
+        (
+            "indicators.csv",
+            "morocco,Migratieachtergrond Marokko (aantal),Moroccan migration background (count),"
+            "aantal,context,bevolking,0,count,,0",
+            "morocco,Migratieachtergrond Marokko (aantal),Moroccan migration background (count),"
+            "aantal,context,bevolking,0,count,,0.5",
+            "morocco: a migration-background indicator is context only",
+        ),
+        (
+            "indicators.csv",
+            ",bevolking,0,count,,0,,0,round(5),1,,",
+            ",bevolkng,0,count,,0,,0,round(5),1,,",
+            "topic 'bevolkng' is not in topics.csv",
+        ),
     ],
-    ids=["empty-label", "bad-direction", "bad-derivation", "bad-source-id", "bad-years"],
+    ids=[
+        "empty-label",
+        "bad-direction",
+        "bad-derivation",
+        "bad-source-id",
+        "unit-apart",
+        "one-spelling-two-indicators",
+        "migration-in-a-score",
+        "unknown-topic",
+    ],
 )
 def test_malformed_catalogue_is_rejected_with_row(tmp_path, file, old, new, message):
     d = _copy_catalogue(tmp_path)
     text = (d / file).read_text(encoding="utf-8")
     assert old in text
     (d / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    if message == "unit":  # "Koopwoningen" (%) beside woz_mean (x 1 000 euro) is not a clash
+        assert load_catalogue(d).matcher.match("statline", "koopwoningen", "%").indicator == (
+            "owner_occupied_pct"
+        )
+        return
     with pytest.raises(CatalogueError, match=message):
         load_catalogue(d)

@@ -157,6 +157,17 @@ def test_click_on_polygon_opens_profile_with_reasons(new_page, live_server, arti
     page.screenshot(path=str(artifacts / "profile_laptop.png"))
     page.locator("#profile-body").evaluate("el => el.scrollTop = 600")
     page.screenshot(path=str(artifacts / "profile_laptop_charts.png"))
+    # charts for the featured indicators only; every other KWB figure in one table by topic
+    featured = {i["id"] for i in _api(page, "/api/indicators")["data"] if i["featured"]}
+    charted = [i for i in profile["indicators"] if i["id"] in featured and i["unit"] != "code"]
+    assert page.locator("#profile .charts svg").count() <= len(charted)
+    page.locator("#profile details > summary").click()
+    figures = page.locator("#profile table.figures")
+    assert figures.locator("tbody tr:not(.group), tr:not(.group)").count() > 40
+    text = figures.inner_text()
+    assert "Gemiddeld inkomen per inkomensontvanger" in text and "Wonen" in text
+    figures.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "profile_all_figures.png"))
 
 
 @pytest.mark.browser

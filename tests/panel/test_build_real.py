@@ -115,3 +115,70 @@ def test_name_only_2015_income_resolves_against_the_2014_indeling(real):
     assert resolved["Stadsdeel Centrum"]["code"] == "WK036300"
     assert resolved["Burgwallen-Nieuwe Zijde"]["code"] == "BU03630001"
     assert _get(ds, "GM0363", "income_per_inhabitant", 2015)["value"] == pytest.approx(26.9)
+
+
+def _kwb_files(shared_data):
+    return sorted(p for p in (shared_data / "kwb").rglob("*") if p.is_file() and p.suffix != ".md")
+
+
+def test_every_value_column_of_every_kwb_file_is_in_the_catalogue(real):
+    _, ds = real
+    q = ds.quality
+    assert q["unmapped_columns"] == [], q["unmapped_columns"][:5]
+    explained = {(e["path"], e["column"]) for e in q["explained_columns"]}
+    assert ("kwb/gemeente_2016_wijkbuurtkaart.csv.gz", "Doorz") in explained
+    kwb = [f for f in q["files"] if f["path"].startswith("kwb/")]
+    assert len(kwb) == 15 and all(f["unmatched_columns"] == 0 for f in kwb)
+    # the Amsterdam 2019 table (113 value columns) feeds 100+ indicators, not 19
+    a19 = next(f for f in kwb if f["path"].endswith("84583NED.csv.gz"))
+    assert len(a19["indicators"]) >= 110
+
+
+def test_a_random_sample_of_cells_of_every_kwb_column_is_in_the_panel(real, shared_data):
+    """Read each KWB file again, draw cells of every column, and find each in the panel."""
+    import numpy as np
+
+    from wijkradar.catalogue import load_catalogue
+    from wijkradar.panel import harmonise
+    from wijkradar.sources import read_any
+
+    _, ds = real
+    cat = load_catalogue()
+    panel = ds.panel.set_index(["code", "year", "indicator"]).sort_index()
+    base = panel["value"]
+    resolved = {(r["source"], r["name"]): r["code"] for r in ds.quality["resolved_names"]}
+    rng = np.random.default_rng(8)
+    checked_columns = 0
+    for path in _kwb_files(shared_data):
+        rel = str(path.relative_to(shared_data))
+        _, raw = read_any(path, mapping_dirs=(shared_data,))
+        _, cmap = harmonise.to_panel_rows(raw, cat)
+        by_key = {(c, u): (i, s) for c, u, i, s in cmap[["column", "unit", "indicator", "scale"]]
+                  .itertuples(index=False)}  # fmt: skip
+        for (column, unit), cells in raw.groupby(["column", "unit"], observed=True):
+            if (raw.attrs["format"], column) in cat.ignored:
+                continue  # explained in the quality report (Doorz: not a CBS column)
+            assert (column, unit) in by_key, f"{rel}: {column!r} feeds no indicator"
+            indicator, scale = by_key[(column, unit)]
+            obs = cells[cells["status"] == "observed"]
+            if obs.empty:
+                continue
+            compared = 0
+            for r in obs.iloc[rng.permutation(len(obs))[:12]].itertuples(index=False):
+                code = r.code or resolved.get((rel, r.name))
+                if not code:
+                    continue  # a name CBS no longer uses (reported as rejected)
+                got = panel.loc[(code, int(r.year), indicator)]
+                if got["source"] != rel:
+                    continue  # another file of the same region-year was preferred
+                th = cat.thresholds.get(indicator)
+                if got["status"] == "suppressed":
+                    assert th is not None, (rel, column, code)
+                    assert base.get((code, int(r.year), th.base), np.inf) < th.minimum
+                else:
+                    assert got["status"] == "observed", (rel, column, code, got["status"])
+                    assert got["value"] == pytest.approx(r.value * scale), (rel, column, code)
+                compared += 1
+            assert compared or obs["code"].eq("").all(), f"{rel}: {column!r}: no cell compared"
+            checked_columns += 1
+    assert checked_columns >= 850  # 870 (file, column) pairs on ../shared/data

@@ -435,3 +435,27 @@ def test_real_kaart_gemeente_2017_water(shared_data: Path) -> None:
     assert len(rejected) == 89  # 88 'JA' + the 'B' row
     assert sum(r["reason"] == "water-only unit (WATER=JA)" for r in rejected) == 88
     assert df["code"].nunique() == 388
+
+
+def test_raw_statline_repeated_label_and_unit_is_tagged_by_order(tmp_path: Path) -> None:
+    # KWB 2024 lists "Europa (exclusief Nederland)" under herkomstland, geboren in Nederland and
+    # geboren buiten Nederland; a raw file without topic paths only keeps their order.
+    lines = [
+        '"Kerncijfers wijken en buurten 2024"',
+        '""',
+        '"";"";"";"Onderwerp";"";"";"";""',
+        '"";"Soort regio";"Codering";"Jaar";"||Europa (exclusief Nederland)";'
+        '"||Europa (exclusief Nederland)";"|||Europa (exclusief Nederland)";"|Buiten Europa"',
+        '"Wijken en buurten";"omschrijving";"code";"";"aantal";"aantal";"aantal";"aantal"',
+        '"Centrum";"Buurt";"BU03630000";"2024";"120";"40";"80";"300"',
+    ]
+    path = tmp_path / "kwb_2024_85984NED.csv"
+    path.write_text("\n".join(lines), encoding="utf-8-sig")
+    frame = read_kwb(path)
+    got = dict(zip(frame["column"].astype(str), frame["value"], strict=True))
+    assert got == {
+        "europa exclusief nederland": 120,
+        "europa exclusief nederland #2": 40,
+        "europa exclusief nederland #3": 80,
+        "buiten europa": 300,
+    }

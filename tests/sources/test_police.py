@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wijkradar.catalogue import load_catalogue
 from wijkradar.errors import RegionCodeError, SourceFormatError
 from wijkradar.sources._raw import RAW_COLUMNS, RAW_DTYPES
 from wijkradar.sources.police import (
@@ -41,12 +42,7 @@ def test_category_names_match_the_catalogue():
         "Vernieling/beschadiging",
         "Geweld",
     ]
-    catalogue = Path(__file__).parents[2] / "src" / "wijkradar" / "catalogue" / "sources.csv"
-    police_rows = [
-        line.split(",")[3]
-        for line in catalogue.read_text("utf-8").splitlines()
-        if line.split(",")[1:2] == ["police"]
-    ]
+    police_rows = load_catalogue().rules("police")["match"]
     assert sorted(police_rows) == sorted(POLICE_CATEGORIES)
     assert police_soort_keys()[0] == "1.1.1 "  # OData keys are padded to 6 characters
 

@@ -188,7 +188,13 @@ def test_real_amsterdam_2020(shared_data):
     assert kop["woz_mean"] == 423.0 and kop["income_per_inhabitant"] == 37.0  # '423.0' and '37'
     assert kop["low_income_households_pct"] == 12.3  # '12,3'
     assert df.code.nunique() == 579
-    assert "Pct_Below_120Pct_Social_Min" in df.attrs["unmapped_columns"]
+    # CBS's "tot 120% van sociaal minimum" has its own id, never "onder of rond" (105 %)
+    assert kop["social_minimum_120_households_pct"] == pytest.approx(
+        float(_value(df, "BU03630000", "social_minimum_120_households_pct").value)
+    )
+    assert "social_minimum_households_pct" not in set(df["column"])
+    assert df.attrs["unmapped_columns"] == []
+    assert "Municipality_Name" in df.attrs["ignored_columns"]
 
 
 def test_real_amsterdam_2023_income(shared_data):

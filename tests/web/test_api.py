@@ -31,7 +31,18 @@ def test_indicators_labels_per_language(client, lang, label):
     assert body["count"] == len(body["data"]) > 10
     pop = next(d for d in body["data"] if d["id"] == "population")
     assert pop["label"] == label
-    assert set(pop) == {"id", "label", "unit", "domain", "direction", "description"}
+    assert set(pop) == {
+        "id", "label", "unit", "domain", "domain_label", "topic", "topic_label", "kind",
+        "direction", "weight", "featured", "sensitive", "description",
+    }  # fmt: skip
+    assert pop["topic"] == "bevolking" and pop["featured"] is True
+
+
+def test_indicators_search_by_word(client):
+    body = client.get("/api/indicators?search=inkomen").json()
+    ids = {d["id"] for d in body["data"]}
+    assert {"income_per_inhabitant", "low_income_households_pct"} <= ids
+    assert "population" not in ids and body["count"] == len(ids)
 
 
 def test_classes_carry_the_palette(client):

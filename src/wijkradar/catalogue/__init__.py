@@ -1,9 +1,11 @@
 """The indicator catalogue: one place (data, not code) for every indicator wijkradar knows.
 
-``indicators.csv`` lists each indicator (id, Dutch and English label, unit, domain, direction,
-kind, derivation, weight, privacy threshold); ``sources.csv`` says which column of which source
-format feeds it in which years, matched on the stable part of CBS's names; ``kwb_tables.csv``
-names the CBS table of each KWB year. :func:`load_catalogue` reads and validates them.
+``indicators.csv`` lists each indicator (id, Dutch and English label, unit, domain, CBS topic,
+direction, kind, derivation, weight, privacy threshold, noise model); ``sources.csv`` lists every
+known spelling of it per source format (any spelling is accepted in any edition, see
+:mod:`~wijkradar.catalogue.matching`); ``ignored.csv`` the source columns that are deliberately
+no indicator, with the reason; ``topics.csv`` the CBS topic groups; ``kwb_tables.csv`` the CBS
+table of each KWB edition. :func:`load_catalogue` reads and validates them.
 """
 
 from __future__ import annotations
@@ -16,16 +18,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from wijkradar.catalogue.matching import Matcher, Rule, split_occurrence, unit_words, words
 from wijkradar.errors import CatalogueError, UnknownIndicatorError
 
 DOMAINS = ("composition", "problems", "housing", "context")
 DIRECTIONS = ("+", "-", "0")
-KINDS = ("count", "rate", "mean", "score", "class", "code")
+# count: a number of units (sums over areas); share: % of a base; rate: per 1 000 (or per km²,
+# per household); mean: an average over a base; score/class/code: model output or a label.
+KINDS = ("count", "share", "rate", "mean", "score", "class", "code")
 FORMATS = ("statline", "odata", "kwbkaart", "lbm", "user", "police")
-REQUIRED = ("id", "label_nl", "label_en", "unit", "domain", "direction", "kind")
+SENSITIVE = ("", "migration")
+DOMAIN_LABELS = {
+    "composition": ("Bewonerssamenstelling", "Resident composition"),
+    "problems": ("Zichtbare problemen", "Visible problems"),
+    "housing": ("Wonen", "Housing"),
+    "context": ("Context", "Context"),
+}
+REQUIRED = ("id", "label_nl", "label_en", "unit", "domain", "topic", "direction", "kind")
 _DERIVATION = re.compile(r"^(per_1000|pct)\(\s*([a-z0-9_]+)\s*,\s*([a-z0-9_]+)\s*\)$")
 _THRESHOLD = re.compile(r"^([a-z0-9_]+)\s*<\s*(\d+(?:\.\d+)?)$")
-_YEARS = re.compile(r"^(\d{4})?\s*(-)?\s*(\d{4})?$")
 
 
 @dataclass(frozen=True)
@@ -58,14 +69,21 @@ class Catalogue:
     indicators
         One row per indicator id (columns of ``indicators.csv``), indexed by ``id``.
     sources
-        One row per (indicator, format, years, match) rule, with ``year_from``/``year_to``.
+        One row per (indicator, format, match) rule of ``sources.csv``; ``unit`` filled with
+        the indicator's unit for the label formats.
     tables
         KWB year → CBS table id.
+    topics
+        Topic id → (Dutch, English) label, in the order of ``topics.csv``.
+    ignored
+        (format, column) → why that source column is deliberately no indicator.
     """
 
     indicators: pd.DataFrame
     sources: pd.DataFrame
     tables: dict[int, str] = field(default_factory=dict)
+    topics: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ignored: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @cached_property
     def ids(self) -> tuple[str, ...]:
@@ -128,13 +146,81 @@ class Catalogue:
         """The source rules of one format."""
         return self.sources[self.sources["format"] == fmt]
 
+    @cached_property
+    def matcher(self) -> Matcher:
+        """The index that says which indicator a source column is (built once)."""
+        return Matcher(_rules(self.sources))
+
+    def topic_label(self, topic: str, lang: str = "nl") -> str:
+        nl, en = self.topics.get(topic, (topic, topic))
+        return en if lang == "en" else nl
+
+    def listing(self, search: str = "", lang: str = "nl") -> pd.DataFrame:
+        """The catalogue (or the indicators matching ``search``) grouped by domain, then topic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``domain, domain_label, topic, topic_label, id, label, unit, kind, direction,
+            weight, suppress_below, sensitive``, in domain and topic order.
+        """
+        en = lang == "en"
+        frame = self.search(search) if search.strip() else self.indicators
+        topic_order = {t: i for i, t in enumerate(self.topics)}
+        out = frame.reset_index().assign(
+            domain_label=lambda f: f["domain"].map(lambda d: DOMAIN_LABELS[d][en]),
+            topic_label=lambda f: f["topic"].map(lambda t: self.topic_label(t, lang)),
+            label=lambda f: f["label_en" if en else "label_nl"],
+            _d=lambda f: f["domain"].map(DOMAINS.index),
+            _t=lambda f: f["topic"].map(lambda t: topic_order.get(t, len(topic_order))),
+            _i=range(len(frame)),
+        )
+        cols = [
+            "domain",
+            "domain_label",
+            "topic",
+            "topic_label",
+            "id",
+            "label",
+            "unit",
+            "kind",
+            "direction",
+            "weight",
+            "suppress_below",
+            "sensitive",
+        ]
+        return out.sort_values(["_d", "_t", "_i"])[cols].reset_index(drop=True)
+
+    def search(self, text: str) -> pd.DataFrame:
+        """Indicators whose id, labels, topic, description or CBS names hold every word of
+        ``text`` (case- and accent-insensitive), in catalogue order."""
+        terms = words(text).split()
+        spellings = self.sources.groupby("indicator")["match"].agg(" ".join)
+        hay = (
+            self.indicators.index.to_series().str.replace("_", " ")
+            + " "
+            + self.indicators["label_nl"]
+            + " "
+            + self.indicators["label_en"]
+            + " "
+            + self.indicators["topic"].map(lambda t: " ".join(self.topics.get(t, ())))
+            + " "
+            + self.indicators["description"]
+            + " "
+            + spellings.reindex(self.indicators.index).fillna("")
+        ).map(words)
+        keep = hay.map(lambda h: all(t in h for t in terms))
+        return self.indicators[keep]
+
     def to_frame(self) -> pd.DataFrame:
         """The indicator table as a plain frame (``id`` a column), e.g. for export."""
         return self.indicators.reset_index()
 
 
-def _read_csv(name: str, path: Path | None) -> pd.DataFrame:
+def _read_csv(name: str, path: Path | None, *, optional: bool = False) -> pd.DataFrame:
     src = (path / name) if path else resources.files("wijkradar.catalogue").joinpath(name)
+    if optional and not src.is_file():  # datasets built by older versions lack it
+        return pd.DataFrame(columns=["id", "label_nl", "label_en", "format", "column", "reason"])
     try:
         with src.open("r", encoding="utf-8") as fh:  # type: ignore[union-attr]
             return pd.read_csv(fh, dtype=str, keep_default_na=False)
@@ -146,7 +232,7 @@ def _fail(file: str, row: int, msg: str) -> CatalogueError:
     return CatalogueError(f"catalogue {file} row {row}: {msg}")
 
 
-def _validate_indicators(ind: pd.DataFrame) -> pd.DataFrame:
+def _validate_indicators(ind: pd.DataFrame, topics: dict) -> pd.DataFrame:
     missing = [c for c in (*REQUIRED, "derivation", "weight", "suppress_below") if c not in ind]
     if missing:
         raise CatalogueError(f"catalogue indicators.csv lacks columns {missing}")
@@ -154,21 +240,27 @@ def _validate_indicators(ind: pd.DataFrame) -> pd.DataFrame:
     if not dup.empty:
         raise CatalogueError(f"catalogue indicators.csv: duplicated id {dup.iloc[0]!r}")
     ids = set(ind["id"])
+    choices = {"domain": DOMAINS, "direction": DIRECTIONS, "kind": KINDS}
     for i, r in ind.iterrows():
         row = int(i) + 2
         for col in REQUIRED:
             if not r[col].strip():
                 raise _fail("indicators.csv", row, f"{r['id'] or '?'}: empty {col}")
-        if r["domain"] not in DOMAINS:
+        for col, allowed in choices.items():
+            if r[col] not in allowed:
+                raise _fail(
+                    "indicators.csv",
+                    row,
+                    f"{r['id']}: {col} must be one of {', '.join(allowed)}, got {r[col]!r}",
+                )
+        if topics and r["topic"] not in topics:
             raise _fail(
-                "indicators.csv", row, f"domain must be one of {DOMAINS}, got {r['domain']!r}"
+                "indicators.csv",
+                row,
+                f"{r['id']}: topic {r['topic']!r} is not in topics.csv ({', '.join(topics)})",
             )
-        if r["direction"] not in DIRECTIONS:
-            raise _fail(
-                "indicators.csv", row, f"direction must be +, - or 0, got {r['direction']!r}"
-            )
-        if r["kind"] not in KINDS:
-            raise _fail("indicators.csv", row, f"kind must be one of {KINDS}, got {r['kind']!r}")
+        if r.get("sensitive", "") not in SENSITIVE:
+            raise _fail("indicators.csv", row, f"{r['id']}: sensitive must be empty or migration")
         if r["derivation"]:
             m = _DERIVATION.match(r["derivation"])
             if not m:
@@ -190,9 +282,16 @@ def _validate_indicators(ind: pd.DataFrame) -> pd.DataFrame:
                     f"suppress_below {r['suppress_below']!r} must be '<known id><number'",
                 )
         try:
-            float(r["weight"] or 0)
+            weight = float(r["weight"] or 0)
         except ValueError:
             raise _fail("indicators.csv", row, f"weight {r['weight']!r} is not a number") from None
+        if r.get("sensitive") == "migration" and (weight or r["domain"] != "context"):
+            raise _fail(
+                "indicators.csv",
+                row,
+                f"{r['id']}: a migration-background indicator is context only "
+                "(domain context, weight 0), never part of a score",
+            )
     from wijkradar.catalogue.noise import parse_noise
 
     for i, r in ind.iterrows():
@@ -202,40 +301,68 @@ def _validate_indicators(ind: pd.DataFrame) -> pd.DataFrame:
                     "indicators.csv", int(i) + 2, f"noise refers to unknown id {term.base!r}"
                 )
     ind = ind.copy()
-    for optional in ("noise", "phrase_nl", "phrase_en", "description", "decimals"):
+    for optional in (
+        "noise",
+        "phrase_nl",
+        "phrase_en",
+        "description",
+        "decimals",
+        "featured",
+        "sensitive",
+    ):
         if optional not in ind:  # datasets built by older versions lack these columns
             ind[optional] = ""
     ind["weight"] = pd.to_numeric(ind["weight"].replace("", "0"))
     ind["decimals"] = pd.to_numeric(ind.get("decimals", "0").replace("", "0")).astype(int)
+    ind["featured"] = ind["featured"].isin(["1", "true", "True", "yes"])
     return ind.set_index("id")
 
 
-def _validate_sources(src: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
-    for col in ("indicator", "format", "years", "match", "unit"):
+def _validate_sources(src: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
+    for col in ("indicator", "format", "match"):
         if col not in src:
             raise CatalogueError(f"catalogue sources.csv lacks column {col!r}")
-    year_from, year_to = [], []
+    src = src.copy()
+    for col, default in (("unit", ""), ("scale", ""), ("note", "")):
+        if col not in src:
+            src[col] = default
+    units = []
     for i, r in src.iterrows():
         row = int(i) + 2
-        if r["indicator"] not in ids:
+        if r["indicator"] not in ind.index:
             raise _fail("sources.csv", row, f"unknown indicator {r['indicator']!r}")
         if r["format"] not in FORMATS:
             raise _fail("sources.csv", row, f"format must be one of {FORMATS}, got {r['format']!r}")
         if not r["match"].strip():
             raise _fail("sources.csv", row, "empty match")
-        m = _YEARS.match(r["years"].strip())
-        if not m:
-            raise _fail(
-                "sources.csv", row, f"years {r['years']!r} must look like 2015-, -2014 or 2015-2018"
-            )
-        lo, dash, hi = m.groups()
-        year_from.append(int(lo) if lo else 0)
-        year_to.append(int(hi) if hi else (9999 if dash or not lo else int(lo)))
-    src = src.copy()
-    src["year_from"] = year_from
-    src["year_to"] = year_to
-    src["scale"] = pd.to_numeric(src.get("scale", "1").replace("", "1"))
+        unit = r["unit"].strip()
+        if not unit and r["format"] in ("statline", "odata"):
+            unit = ind.loc[r["indicator"], "unit"]
+        units.append(unit_words(unit))
+        try:
+            float(r["scale"] or 1)
+        except ValueError:
+            raise _fail("sources.csv", row, f"scale {r['scale']!r} is not a number") from None
+    src["unit"] = units
+    src["scale"] = pd.to_numeric(src["scale"].replace("", "1"))
+    try:
+        Matcher(_rules(src))
+    except ValueError as exc:
+        raise CatalogueError(f"catalogue sources.csv: {exc}") from None
     return src
+
+
+def _rules(src: pd.DataFrame) -> list[Rule]:
+    """Every spelling of every source row (``|`` separates the spellings)."""
+    out = []
+    for r in src.itertuples(index=False):
+        for text in (t.strip() for t in r.match.split("|")):
+            if text:
+                body, occurrence = split_occurrence(text)
+                out.append(
+                    Rule(r.indicator, r.format, body.strip(), r.unit, occurrence, float(r.scale))
+                )
+    return out
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -244,10 +371,18 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     Raises
     ------
     CatalogueError
-        Naming the file, row and what is wrong.
+        Naming the file, row and what is wrong (a spelling listed for two indicators names both).
     """
     p = Path(path) if path else None
-    ind = _validate_indicators(_read_csv("indicators.csv", p))
-    src = _validate_sources(_read_csv("sources.csv", p), set(ind.index))
+    topics = {
+        r["id"]: (r["label_nl"], r["label_en"])
+        for _, r in _read_csv("topics.csv", p, optional=True).iterrows()
+    }
+    ind = _validate_indicators(_read_csv("indicators.csv", p), topics)
+    src = _validate_sources(_read_csv("sources.csv", p), ind)
     tables = {int(r["year"]): r["table"] for _, r in _read_csv("kwb_tables.csv", p).iterrows()}
-    return Catalogue(indicators=ind, sources=src, tables=tables)
+    ignored = {
+        (r["format"], r["column"]): r["reason"]
+        for _, r in _read_csv("ignored.csv", p, optional=True).iterrows()
+    }
+    return Catalogue(indicators=ind, sources=src, tables=tables, topics=topics, ignored=ignored)

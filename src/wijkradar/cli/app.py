@@ -123,32 +123,38 @@ def quality(
 @app.command()
 def indicators(
     lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    search: Annotated[
+        str, typer.Option("--search", help="Alleen indicatoren met deze woorden, bv. inkomen.")
+    ] = "",
     as_csv: Annotated[bool, typer.Option("--csv", help="Als CSV.")] = False,
 ) -> None:
-    """Toon de indicatorcatalogus (id, label, eenheid, domein, richting, afleiding).
+    """Toon de indicatorcatalogus per domein en onderwerp (id, label, eenheid, soort, drempel).
 
-    Example: wijkradar indicators --lang en
+    Example: wijkradar indicators --search inkomen
     """
     from rich.table import Table
 
     from wijkradar.catalogue import load_catalogue
 
-    cat = load_catalogue()
-    frame = cat.to_frame()
+    frame = load_catalogue().listing(search, lang)
     if as_csv:
         sys.stdout.write(frame.to_csv(index=False))
         return
-    table = Table("id", "label", "eenheid", "domein", "richting", "afleiding")
-    for r in frame.itertuples(index=False):
-        table.add_row(
-            r.id,
-            getattr(r, f"label_{'en' if lang == 'en' else 'nl'}"),
-            r.unit,
-            r.domain,
-            r.direction,
-            r.derivation,
-        )
-    console.print(table)
+    if frame.empty:
+        raise WijkradarError(f"geen indicator met {search!r}; probeer een ander woord")
+    for (domain, topic), part in frame.groupby(["domain_label", "topic_label"], sort=False):
+        table = Table(title=f"{domain} · {topic}", title_justify="left", title_style="bold")
+        table.add_column("id", no_wrap=True)
+        table.add_column("label", ratio=1)
+        for col in ("eenheid", "soort", "richting", "gewicht", "drempel"):
+            table.add_column(col)
+        for r in part.itertuples(index=False):
+            label = r.label + (" (migratieachtergrond: alleen context)" if r.sensitive else "")
+            table.add_row(
+                r.id, label, r.unit, r.kind, r.direction, f"{r.weight:g}", r.suppress_below
+            )
+        console.print(table)
+    console.print(f"{len(frame)} indicatoren")
 
 
 @app.command()

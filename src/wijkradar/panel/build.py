@@ -79,6 +79,9 @@ class _Collector:
         self.bounds: list[pd.DataFrame] = []
         self.links: list[pd.DataFrame] = []
         self.name_only: list[tuple[str, pd.DataFrame]] = []
+        # Per source family (folder): which indicators appear in which editions (gap warnings).
+        self.presence: dict[str, dict[str, set[int]]] = {}
+        self.editions: dict[str, set[int]] = {}
 
     def add(self, path: Path, data_dir: Path) -> None:
         reader, out = read_any(path, mapping_dirs=(data_dir,))
@@ -140,19 +143,51 @@ class _Collector:
     def _harmonise(self, rel: str, raw: pd.DataFrame) -> None:
         r, cmap = harmonise.to_panel_rows(raw, self.catalogue)
         self.rows.append(r)
-        n_cols = raw[["column", "unit"]].drop_duplicates().shape[0]
+        fmt = raw.attrs.get("format", "?")
+        unmatched, explained = self._unmatched(raw, cmap, fmt)
+        self._presence(rel, raw, r)
         self.report.files.append(
             quality.FileReport(
                 path=rel,
-                format=raw.attrs.get("format", "?"),
+                format=fmt,
                 rows=len(raw),
                 years=sorted(int(y) for y in raw["year"].unique()),
                 codes=int(raw["code"].nunique()),
                 indicators=sorted(cmap["indicator"].unique().tolist()),
-                unmatched_columns=n_cols - cmap[["column", "unit"]].drop_duplicates().shape[0],
+                unmatched_columns=len(unmatched),
                 rejected=len(raw.attrs.get("rejected", [])),
+                unmatched=unmatched,
+                explained=explained,
             )
         )
+
+    def _unmatched(self, raw: pd.DataFrame, cmap: pd.DataFrame, fmt: str) -> tuple[list, list]:
+        """Value columns that feed no indicator: those with a stated reason, and the rest."""
+        keys = raw[["column", "unit", "year"]].drop_duplicates().astype({"year": int})
+        hit = set(zip(cmap["column"], cmap["unit"], strict=True))
+        left = keys[[(c, u) not in hit for c, u in zip(keys["column"], keys["unit"], strict=True)]]
+        reasons = dict(raw.attrs.get("ignored_columns", {}))
+        unmatched, explained = [], []
+        for (column, unit), g in left.groupby(["column", "unit"], observed=True, sort=True):
+            why = reasons.get(column) or self.catalogue.ignored.get((fmt, str(column)))
+            entry = {"column": str(column), "unit": str(unit), "years": sorted(g["year"])}
+            if why:
+                explained.append({**entry, "reason": why})
+            else:
+                unmatched.append(entry)
+        for column, why in reasons.items():  # user-table columns that carry no values at all
+            if not any(e["column"] == column for e in explained):
+                explained.append({"column": column, "unit": "", "years": [], "reason": why})
+        return unmatched, explained
+
+    def _presence(self, rel: str, raw: pd.DataFrame, rows: pd.DataFrame) -> None:
+        family = str(Path(rel).parent)
+        self.editions.setdefault(family, set()).update(int(y) for y in raw["year"].unique())
+        shown = rows[rows["status"].astype(str) != "missing"]
+        found = shown.groupby("indicator", observed=True)["year"].unique()
+        by_ind = self.presence.setdefault(family, {})
+        for ind, years in found.items():
+            by_ind.setdefault(str(ind), set()).update(int(y) for y in years)
 
     def finish_names(self) -> pd.DataFrame:
         """Resolve name-only tables against every name seen; returns the name table."""
@@ -257,6 +292,7 @@ def build(
     region_table = regions.build_regions(panel, names, bounds)
     breaks = quality.series_breaks(panel, names, links)
     report.series_breaks = breaks.to_dict("records")
+    report.gaps = quality.edition_gaps(col.presence, col.editions)
     report.coverage = quality.coverage(panel)
     years = sorted(int(y) for y in panel["year"].unique())
     report.totals = {

@@ -1,44 +1,22 @@
 """From raw long frames to panel rows: match source columns to catalogue ids, combine sources.
 
-Matching is per format (see ``catalogue/sources.csv``): StatLine labels match when the
-normalised label path *ends with* the catalogue phrase and the unit agrees (so a
-hierarchy prefix or a per-year renumbering does not matter); OData keys match on their stem
-(``AantalInwoners_5`` → ``AantalInwoners``); short shapefile/xls names match case-insensitively.
+Which column is which indicator is the catalogue's business
+(:mod:`wijkradar.catalogue.matching`): every known spelling of an indicator, in any edition and
+format. A column two indicators could both claim is an error naming both.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
 
 from wijkradar.catalogue import Catalogue
+from wijkradar.catalogue.matching import AmbiguousColumn
 from wijkradar.codes import levels_of
 from wijkradar.errors import SourceFormatError
-from wijkradar.sources._markers import normalise_label
 
 FORMAT_PRIORITY = {"statline": 0, "odata": 0, "kwbkaart": 1, "police": 2, "user": 3, "lbm": 4}
 STATUS_RANK = {"observed": 0, "derived": 1, "suppressed": 2, "missing": 3}
-_SUFFIX = re.compile(r"_\d+$")
-
-
-def _rule_matches(fmt: str, rule: pd.Series, column: str, unit: str, year: int) -> bool:
-    if not (rule["year_from"] <= year <= rule["year_to"]):
-        return False
-    alternatives = [a.strip() for a in rule["match"].split("|")]
-    if fmt == "statline":
-        col = normalise_label(column)
-        phrase_ok = any(
-            col == (p := normalise_label(a)) or col.endswith(" " + p) for a in alternatives
-        )
-        want = normalise_label(rule["unit"])
-        return phrase_ok and (not want or not unit or normalise_label(unit) == want)
-    if fmt == "odata":
-        return _SUFFIX.sub("", column) in alternatives
-    if fmt == "kwbkaart":
-        return column.lower() in {a.lower() for a in alternatives}
-    return column in alternatives
 
 
 CAT_COLUMNS = ("code", "indicator", "status", "source")
@@ -125,14 +103,28 @@ def column_map(
     if fmt == "user":
         out = keys.assign(indicator=keys["column"], scale=1.0)
         return out[out["indicator"].isin(catalogue.ids)]
-    rules = catalogue.rules(fmt)
+    matcher = catalogue.matcher
     rows, index = [], []
     for i, key in enumerate(keys.itertuples(index=False)):
-        for _, rule in rules.iterrows():
-            if _rule_matches(fmt, rule, key.column, key.unit or "", int(key.year)):
-                rows.append((key.column, key.unit, key.year, rule["indicator"], rule["scale"]))
-                index.append(i)
-                break
+        try:
+            rule = matcher.match(fmt, str(key.column), str(key.unit or ""))
+        except AmbiguousColumn as exc:
+            hint = (
+                " (the file gives no unit for it; OData files need their DataProperties)"
+                if not key.unit and fmt == "odata"
+                else ""
+            )
+            raise SourceFormatError(
+                f"column {key.column!r} could mean catalogue indicator "
+                f"{' or '.join(repr(i) for i in exc.indicators)}{hint}; "
+                "make its spelling in sources.csv specific to one of them",
+                path=str(raw["source"].iloc[0]) if len(raw) else None,
+                column=str(key.column),
+                expected="a column that matches one indicator",
+            ) from exc
+        if rule is not None:
+            rows.append((key.column, key.unit, key.year, rule.indicator, rule.scale))
+            index.append(i)
     out = pd.DataFrame(rows, columns=["column", "unit", "year", "indicator", "scale"], index=index)
     dup = out[out.duplicated(["year", "indicator"], keep=False)]
     if not dup.empty:
@@ -141,7 +133,7 @@ def column_map(
         raise SourceFormatError(
             f"columns {sorted(set(cols['column']))} all match catalogue indicator "
             f"{first['indicator']!r} for {first['year']}; "
-            "make the phrase in sources.csv more specific",
+            "make its spellings in sources.csv more specific",
             path=str(raw["source"].iloc[0]) if len(raw) else None,
         )
     return out

@@ -34,6 +34,8 @@ class FileReport:
     indicators: list[str]
     unmatched_columns: int
     rejected: int
+    unmatched: list[dict] = field(default_factory=list)
+    explained: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -50,13 +52,81 @@ class QualityReport:
     suppressed_by_threshold: int = 0
     resolved_names: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
+    gaps: list[dict] = field(default_factory=list)
+
+    @property
+    def unmapped_columns(self) -> list[dict]:
+        """Every value column, with its file, that maps to no catalogue id and has no reason."""
+        return [{"path": f.path, "format": f.format, **u} for f in self.files for u in f.unmatched]
+
+    @property
+    def explained_columns(self) -> list[dict]:
+        """Value columns that are deliberately no indicator, with the reason."""
+        return [{"path": f.path, "format": f.format, **u} for f in self.files for u in f.explained]
 
     def to_dict(self) -> dict:
         # Shallow on purpose: the long lists are already plain dicts (asdict would deep-copy
         # hundreds of thousands of them).
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
         out["files"] = [asdict(f) for f in self.files]
+        out["unmapped_columns"] = self.unmapped_columns
+        out["explained_columns"] = self.explained_columns
+        out["warnings"] = warnings(self)
         return out
+
+
+def edition_gaps(presence: dict[str, dict[str, set[int]]], editions: dict[str, set[int]]) -> list:
+    """Indicators a source family has in the editions before and after ``t`` but not in ``t``.
+
+    A family is a folder of the data directory (``kwb/rotterdam``); its editions are the years
+    its files cover. Such a gap is usually a renamed column the catalogue does not know yet, or
+    a file of that year that lacks the topic.
+
+    Parameters
+    ----------
+    presence
+        family → indicator → years with at least one published (observed or suppressed) value.
+    editions
+        family → every year its files cover.
+
+    Returns
+    -------
+    list of dict
+        ``family, indicator, year, before, after``, sorted.
+    """
+    out = []
+    for family, by_ind in sorted(presence.items()):
+        years = sorted(editions.get(family, ()))
+        for ind, have in sorted(by_ind.items()):
+            for before, t, after in zip(years, years[1:], years[2:], strict=False):
+                if before in have and after in have and t not in have:
+                    out.append(
+                        {
+                            "family": family,
+                            "indicator": ind,
+                            "year": t,
+                            "before": before,
+                            "after": after,
+                        }
+                    )
+    return out
+
+
+def warnings(report: QualityReport) -> list[str]:
+    """The summary lines a builder must read: gaps between editions and unmapped columns."""
+    out = []
+    for g in report.gaps:
+        out.append(
+            f"{g['family']}: {g['indicator']} staat in {g['before']} en {g['after']} maar niet in "
+            f"{g['year']} / is in {g['before']} and {g['after']} but not in {g['year']}"
+        )
+    for u in report.unmapped_columns:
+        out.append(
+            f"{u['path']}: kolom {u['column']!r}"
+            + (f" ({u['unit']})" if u.get("unit") else "")
+            + f" {u['years']} hoort bij geen indicator / maps to no catalogue indicator"
+        )
+    return out
 
 
 def coverage(panel: pd.DataFrame) -> list[dict]:
@@ -182,9 +252,17 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
         f"jaren {t.get('years', [])}, {t.get('indicators', 0)} indicatoren",
         f"onderdrukt onder CBS-drempels / suppressed under CBS thresholds: "
         f"{report.suppressed_by_threshold:,}",
-        "",
-        f"Gelezen bestanden / files read ({len(report.files)}):",
+        f"kolommen zonder indicator / unmapped value columns: {len(report.unmapped_columns)}; "
+        f"bewust geen indicator / explained: {len(report.explained_columns)}; "
+        f"gaten tussen edities / gaps between editions: {len(report.gaps)}",
     ]
+    warn = warnings(report)
+    if warn:
+        lines += ["", f"Waarschuwingen / warnings ({len(warn)}):"]
+        lines += [f"  ! {w}" for w in warn[:max_rows]]
+        if len(warn) > max_rows:
+            lines.append(f"  … {len(warn) - max_rows} meer in quality.json")
+    lines += ["", f"Gelezen bestanden / files read ({len(report.files)}):"]
     for f in report.files:
         lines.append(
             f"  {f.path}  [{f.format}]  {f.rows:,} waarden, {f.codes:,} codes, jaren {f.years}, "
@@ -193,6 +271,10 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
         )
     for s in report.skipped:
         lines.append(f"  {s['path']}  overgeslagen / skipped: {s['reason']}")
+    if report.explained_columns:
+        lines += ["", "Bewust geen indicator / columns that are no indicator, and why:"]
+        for e in report.explained_columns[:max_rows]:
+            lines.append(f"  {e['path']}: {e['column']}: {e['reason']}")
     lines += ["", f"Afgewezen rijen / rejected rows ({len(report.rejected)}):"]
     by_reason: dict[str, int] = {}
     for r in report.rejected:

@@ -25,7 +25,7 @@ from wijkradar.errors import DataNotFoundError, WijkradarError
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-CATALOGUE_FILES = ("indicators.csv", "sources.csv", "kwb_tables.csv")
+CATALOGUE_FILES = ("indicators.csv", "sources.csv", "kwb_tables.csv", "topics.csv", "ignored.csv")
 
 
 def _is_dataset(path: Path) -> bool:

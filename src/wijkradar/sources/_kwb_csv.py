@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from wijkradar import codes as cbs
+from wijkradar.catalogue.matching import occurrence_keys
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
 from wijkradar.sources._common import read_text, sniff_delimiter, year_from_name
@@ -91,6 +92,16 @@ def split_header(header: str) -> tuple[str, str]:
     return h, ""
 
 
+def _tag_repeats(values: list[tuple]) -> list[tuple]:
+    """Tag a label that repeats with the same unit ``#2``, ``#3`` (see catalogue.matching).
+
+    Raw StatLine CSVs without the topic path repeat labels such as "Europa (exclusief
+    Nederland)" under several topics; their order is all that tells them apart.
+    """
+    keys = occurrence_keys((v[1], v[2]) for v in values)
+    return [(v[0], k, *v[2:]) for v, k in zip(values, keys, strict=True)]
+
+
 # --------------------------------------------------------------------------- StatLine CSV
 
 
@@ -122,6 +133,7 @@ def read_statline_text(path: Path, text: str, year: int | None) -> pd.DataFrame:
         elif label.strip("|\xa0 ") or unit.strip():
             key = mk.normalise_label(label.replace("|", " "))
             values.append((label.strip("|\xa0 "), key, mk.normalise_label(unit), table[i]))
+    values = _tag_repeats(values)
     code = table[roles["code"]] if "code" in roles else None
     years = _statline_years(path, table, roles.get("year"), numbers, year, title)
     return long_frame(
@@ -195,6 +207,7 @@ def read_export(path: Path, year: int | None) -> pd.DataFrame:
         raise SourceFormatError(
             "no region code column", path=path, expected="a 'Codering' column", got=headers[:6]
         )
+    values = _tag_repeats(values)
     name_col = roles.get("name", roles["code"])
     if "year" in roles:
         years = _statline_years(path, table, roles["year"], numbers, year, "")

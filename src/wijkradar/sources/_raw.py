@@ -43,7 +43,7 @@ RAW_DTYPES = {
     "value": "float64",
     "status": "category",
 }
-FORMATS = ("statline", "odata", "kwbkaart", "lbm", "user", "police")
+FORMATS = ("statline", "odata", "odata4", "kwbkaart", "lbm", "user", "police")
 
 
 def raw_frame(data: dict | pd.DataFrame, *, fmt: str) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wijkradar import codes as cbs
+from wijkradar.catalogue.matching import occurrence_keys
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
 from wijkradar.sources._common import (
@@ -133,6 +134,10 @@ def read_odata(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 got=exc.got,
             ) from exc
         columns[key] = (stem, units.get(key, ""))
+    # CBS keys repeat a stem under different topics (Appartement_48 kWh, Appartement_56 m³;
+    # EuropaExclusiefNederland_18/_21/_23): the unit, else the order, tells them apart.
+    tagged = occurrence_keys(columns.values())
+    columns = {k: (t, v[1]) for (k, v), t in zip(columns.items(), tagged, strict=True)}
     wide = pd.DataFrame({"row": numbers, "code": code, "name": _names(doc, code)})
     frame = melt_wide(
         wide,

@@ -19,11 +19,16 @@ Mapping file format (``*.mapping.toml``; see also ``docs/user-tables.md``)::
     Population_Total = "population"
     Avg_Property_Value_1000EUR = { id = "woz_mean", scale = 1, unit = "x 1 000 euro" }
 
+    [ignore]                         # optional: columns that are deliberately no indicator
+    Municipality_Name = "text: the gemeente name"
+
 A column value is a catalogue id or a table with ``id`` and optional ``scale`` (multiplies the
 value) and ``unit`` (default: the catalogue unit of the id). Every id must exist in
 ``catalogue/indicators.csv``. Columns of the table that are not mapped are ignored and listed in
-``frame.attrs["unmapped_columns"]``. Empty cells (and CBS markers ``.``, ``x``, ``-``, ``?``)
-are missing, suppressed or nil as everywhere else.
+``frame.attrs["unmapped_columns"]`` (those under ``[ignore]`` in
+``frame.attrs["ignored_columns"]`` with their reason, so the quality report can say why).
+Empty cells (and CBS markers ``.``, ``x``, ``-``, ``?``) are missing, suppressed or nil as
+everywhere else.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from wijkradar.sources._raw import empty_raw, raw_frame
 FMT = "user"
 KEYS = {
     "name", "match", "code", "region_name", "name_column", "gemeente", "year",
-    "year_pattern", "sep", "decimal", "sheet", "columns",
+    "year_pattern", "sep", "decimal", "sheet", "columns", "ignore",
 }  # fmt: skip
 XLSX = (".xlsx", ".xlsm")
 
@@ -88,6 +93,7 @@ class Mapping:
     decimal: str = ","
     sheet: str | None = None
     path: Path | None = None
+    ignore: tuple[tuple[str, str], ...] = ()
 
     def matches(self, header: Iterable[str]) -> bool:
         """Whether every ``match`` column is in ``header``."""
@@ -160,7 +166,11 @@ def _mapping_from_dict(data: dict, path: Path | None) -> Mapping:
     decimal = data.get("decimal", ",")
     if decimal not in (",", "."):
         raise _fail(path, f'decimal must be "," or ".", got {decimal!r}')
+    ignore = data.get("ignore", {})
+    if not isinstance(ignore, dict) or not all(isinstance(v, str) and v for v in ignore.values()):
+        raise _fail(path, "[ignore] must be a table of source column = why it is no indicator")
     return Mapping(
+        ignore=tuple((str(k).strip(), v) for k, v in ignore.items()),
         name=str(data.get("name", path.stem if path else "mapping")),
         match=tuple(m.strip() for m in match),
         columns=_columns(data.get("columns"), path),
@@ -399,10 +409,12 @@ def read_user_table(
             )
         )
     frame = raw_frame(pd.concat(parts, ignore_index=True), fmt=FMT) if parts else empty_raw(FMT)
-    used = {c.source for c in mapping.columns} | {mapping.code, mapping.region_name}
+    ignored = dict(mapping.ignore)
+    used = {c.source for c in mapping.columns} | {mapping.code, mapping.region_name} | set(ignored)
     frame.attrs.update(
         mapping=mapping.name,
         unmapped_columns=[h for h in header if h and h not in used],
+        ignored_columns={h: ignored[h] for h in header if h in ignored},
         rejected=[],
     )
     if mapping.code is None:

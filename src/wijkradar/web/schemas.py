@@ -62,7 +62,18 @@ class IndicatorOut(BaseModel):
     label: str
     unit: str
     domain: str
-    direction: str = Field(description="+ (hoger is beter), - (hoger is slechter) of 0.")
+    domain_label: str
+    topic: str = Field(description="CBS-onderwerp (bevolking, wonen, inkomen, ...).")
+    topic_label: str
+    kind: str = Field(description="count, share, rate, mean, score, class of code.")
+    direction: str = Field(
+        description="+ (hoger is kwetsbaarder / meer problemen), - (lager is dat) of 0 (context)."
+    )
+    weight: float = Field(description="Gewicht in de domeinscore; 0: alleen context.")
+    featured: bool = Field(description="Als grafiek in het gebiedsprofiel.")
+    sensitive: str = Field(
+        description="'migration': migratieachtergrond, alleen context, nooit in een score."
+    )
     description: str
 
 

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from wijkradar.web.deps import LangQ, StateDep
 from wijkradar.web.schemas import ERROR_RESPONSES, PALETTE, ClassList, IndicatorList
 
+SearchQ = Annotated[
+    str, Query(max_length=100, description="Alleen indicatoren met al deze woorden, bv. inkomen.")
+]
 router = APIRouter(prefix="/api", tags=["catalogue"], responses=ERROR_RESPONSES)
 
 
 @router.get("/indicators", response_model=IndicatorList, summary="Indicatorcatalogus")
-def indicators(state: StateDep, lang: LangQ = "nl") -> dict:
-    frame = state.ds.indicators.indicators
+def indicators(state: StateDep, lang: LangQ = "nl", search: SearchQ = "") -> dict:
+    cat = state.ds.indicators
+    listing = cat.listing(search, lang)
+    rows = cat.indicators.loc[listing["id"]]
     data = [
         {
-            "id": str(i),
-            "label": r[f"label_{lang}"],
-            "unit": str(r["unit"]),
-            "domain": str(r["domain"]),
-            "direction": str(r["direction"]),
-            "description": str(r["description"] or ""),
+            "id": str(r.id),
+            "label": str(r.label),
+            "unit": str(r.unit),
+            "domain": str(r.domain),
+            "domain_label": str(r.domain_label),
+            "topic": str(r.topic),
+            "topic_label": str(r.topic_label),
+            "kind": str(r.kind),
+            "direction": str(r.direction),
+            "weight": float(r.weight),
+            "featured": bool(f),
+            "sensitive": str(r.sensitive or ""),
+            "description": str(d or ""),
         }
-        for i, r in frame.iterrows()
+        for r, f, d in zip(
+            listing.itertuples(index=False), rows["featured"], rows["description"], strict=True
+        )
     ]
     return {"data": data, "count": len(data)}
 

@@ -778,6 +778,7 @@
     h += `</section>`;
 
     h += `<section><h3>${esc(t("trends"))}</h3>${chartLegend()}<div class="charts">${chartsHtml(p)}</div></section>`;
+    h += allFiguresHtml(p);
 
     const places = [];
     if (p.parent && p.parent.code) places.push(`<dt>${esc(t("parent"))}</dt><dd>${regionButton(p.parent)}</dd>`);
@@ -803,9 +804,31 @@
     return `<div class="chart-legend small"><span><i class="l-region"></i>${esc(t("chart_region"))}</span>
       <span><i class="l-gm"></i>${esc(t("chart_gm_median"))}</span><span><i class="l-all"></i>${esc(t("chart_all_median"))}</span></div>`;
   }
+  const featured = (i) => (D.indById[i.id] || {}).featured;
+  // Every KWB figure of the region, latest year, grouped by CBS topic (the charts show the
+  // featured ones only: a profile with 150 charts helps nobody at a meeting table).
+  function allFiguresHtml(p) {
+    const rows = {};
+    let n = 0;
+    for (const i of p.indicators || []) {
+      const s = (i.series || []).filter((d) => typeof d.value === "number");
+      const meta = D.indById[i.id];
+      if (!s.length || !meta || i.unit === "code") continue;
+      const last = s[s.length - 1];
+      (rows[meta.topic_label] ||= []).push(
+        `<tr><th scope="row">${esc(lbl(i, "label"))}</th><td>${esc(fmt(last.value, i.decimals ?? 1))}</td><td class="muted">${esc(i.unit === "aantal" ? "" : i.unit)}</td><td class="muted">${last.year}</td></tr>`,
+      );
+      n += 1;
+    }
+    if (!n) return "";
+    const groups = Object.entries(rows)
+      .map(([topic, trs]) => `<tr class="group"><th colspan="4">${esc(topic)}</th></tr>${trs.join("")}`)
+      .join("");
+    return `<section><details><summary>${esc(t("all_figures", { n }))}</summary><table class="figures">${groups}</table></details></section>`;
+  }
   function chartsHtml(p) {
     const inds = (p.indicators || [])
-      .filter((i) => i.unit !== "code" && (i.series || []).some((s) => typeof s.value === "number"))
+      .filter((i) => featured(i) && i.unit !== "code" && (i.series || []).some((s) => typeof s.value === "number"))
       .sort((a, b) => {
         const da = DOMAIN_ORDER.indexOf(a.domain);
         const db = DOMAIN_ORDER.indexOf(b.domain);
@@ -905,7 +928,7 @@
     const seen = new Set();
     for (const p of profiles)
       for (const i of p.indicators || []) {
-        if (seen.has(i.id) || i.unit === "code" || (i.direction === "0" && i.id !== "population")) continue;
+        if (seen.has(i.id) || i.unit === "code" || !featured(i) || (i.direction === "0" && i.id !== "population")) continue;
         seen.add(i.id);
         keyInds.push(i);
       }

@@ -459,3 +459,29 @@ def test_raw_statline_repeated_label_and_unit_is_tagged_by_order(tmp_path: Path)
         "europa exclusief nederland #3": 80,
         "buiten europa": 300,
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "jaar", "message"),
+    [
+        ("kwb_2019.csv", "Kerncijfers wijken en buurten 2019", "2018",
+         "the title 'Kerncijfers wijken en buurten 2019' and the Jaar column \\(2018\\)"),
+        ("kwb_83765NED.csv", "Kerncijfers wijken en buurten 2019", "2019",
+         "table id 83765NED in the file name \\(KWB 2017\\)"),
+    ],
+    ids=["title-vs-jaar", "table-id-vs-title"],
+)  # fmt: skip
+def test_a_file_whose_edition_differs_from_its_title_is_an_error(
+    tmp_path: Path, name: str, title: str, jaar: str, message: str
+) -> None:
+    lines = [
+        f'"{title}"', '""', '"";"";"";"Onderwerp";""',
+        '"";"Soort regio";"Codering";"Jaar";"||Aantal inwoners"',
+        '"Wijken en buurten";"omschrijving";"code";"";"aantal"',
+        f'"Centrum";"Buurt";"BU03630000";"{jaar}";"120"',
+    ]  # fmt: skip
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8-sig")
+    with pytest.raises(SourceFormatError, match=message) as err:
+        read_kwb(path)
+    assert name in str(err.value)

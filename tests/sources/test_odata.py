@@ -158,9 +158,11 @@ def test_fetcher_envelope(tmp_path: Path, page: dict) -> None:
     df = read_odata(path)
     assert set(df["year"]) == {2019}
     assert one(df, "GM0363", "AantalInwoners")[["value", "unit"]].tolist() == [862965, "aantal"]
-    doc["year"] = 2018  # the stated year wins over the table id
+    doc["year"] = 2018  # a year that is not the table's edition is an error naming both
     path.write_text(json.dumps(doc), "utf-8")
-    assert set(read_odata(path)["year"]) == {2018}
+    msg = "says year 2018 but its table 84583NED is KWB 2019"
+    with pytest.raises(SourceFormatError, match=msg):
+        read_odata(path)
 
 
 def test_sniff_leaves_police_envelope(test_data: Path) -> None:

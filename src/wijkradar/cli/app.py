@@ -157,6 +157,44 @@ def indicators(
     console.print(f"{len(frame)} indicatoren")
 
 
+@app.command("propose-indicators")
+def propose_indicators(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CBS DataProperties/MeasureCodes JSON of een databestand.", exists=True
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Map voor de concept-CSV's (anders alleen tonen).")
+    ] = None,
+) -> None:
+    """Stel catalogusregels voor uit CBS-metadata, voor kolommen die de catalogus nog niet kent.
+
+    Example: wijkradar propose-indicators 85984NED_DataProperties.json --out concept
+    """
+    from wijkradar.catalogue import load_catalogue
+    from wijkradar.sources.codebook import harvest, propose
+
+    drafts, spellings, report = propose(harvest(files), load_catalogue())
+    for source, key, unit, verdict in report:
+        if not verdict.startswith(("NEW", "AMBIGUOUS")):
+            continue
+        console.print(
+            f"{Path(source).name}: {key}" + (f" ({unit})" if unit else "") + f" → {verdict}"
+        )
+    known = sum(1 for r in report if not r[3].startswith(("NEW", "AMBIGUOUS")))
+    console.print(f"{known} kolommen bekend, {len(drafts)} nieuwe indicatoren voorgesteld")
+    if out is not None and len(drafts):
+        out.mkdir(parents=True, exist_ok=True)
+        drafts.to_csv(out / "indicators.draft.csv", index=False)
+        spellings.to_csv(out / "sources.draft.csv", index=False)
+        console.print(
+            f"concept: {out / 'indicators.draft.csv'}, {out / 'sources.draft.csv'} "
+            "(vul label_en, domein, richting en drempel aan vóór gebruik)"
+        )
+
+
 @app.command()
 def fetch(
     years: Annotated[str, typer.Option("--years", help="Jaren, bv. 2017-2024 of 2019,2021.")],

@@ -89,6 +89,45 @@ def kwb_tables() -> dict[str, int]:
     return {row["table"].upper(): int(row["year"]) for row in csv.DictReader(io.StringIO(text))}
 
 
+_TITLE = re.compile(r"kerncijfers\s+wijken\s+en\s+buurten\s+((?:19|20)\d\d)", re.IGNORECASE)
+
+
+def table_edition(name: str) -> tuple[str, int] | None:
+    """(table id, KWB edition) of a known CBS KWB table id in ``name``, else ``None``."""
+    m = _TABLE.search(name)
+    if m and m.group(1).upper() in kwb_tables():
+        return m.group(1).upper(), kwb_tables()[m.group(1).upper()]
+    return None
+
+
+def check_edition(path: str | Path, *, title: str = "", years: object = None) -> None:
+    """The file's title, the CBS table id in its name and its year column name one edition.
+
+    ``years`` is the year column (a Series or an int) when the file has one. A mismatch is an
+    error naming both: a file of one edition saved under another's name would otherwise land
+    in the wrong year of every series.
+    """
+    stated = []
+    m = _TITLE.search(title or "")
+    if m:
+        stated.append((int(m.group(1)), f"the title {title.strip()!r}"))
+    named = table_edition(Path(path).name)
+    if named:
+        stated.append((named[1], f"the table id {named[0]} in the file name (KWB {named[1]})"))
+    if years is not None:
+        found = sorted({int(y) for y in np.atleast_1d(np.asarray(years))})
+        if len(found) == 1:
+            stated.append((found[0], f"the Jaar column ({found[0]})"))
+    for (y1, w1), (y2, w2) in zip(stated, stated[1:], strict=False):
+        if y1 != y2:
+            raise SourceFormatError(
+                f"{w1} and {w2} name different KWB editions ({y1} and {y2})",
+                path=path,
+                expected="one KWB edition in title, file name and Jaar column",
+                got=f"{y1} and {y2}",
+            )
+
+
 def year_from_name(path: str | Path, text: str = "") -> int | None:
     """The KWB year named by a CBS table id or a 4-digit year in the file name or title."""
     name = Path(path).name

@@ -14,7 +14,7 @@ from wijkradar import codes as cbs
 from wijkradar.catalogue.matching import occurrence_keys
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
-from wijkradar.sources._common import read_text, sniff_delimiter, year_from_name
+from wijkradar.sources._common import check_edition, read_text, sniff_delimiter, year_from_name
 from wijkradar.sources._kwb_frame import long_frame, need_year, parse_table
 
 # Units CBS writes after a StatLine label, e.g. "Aantal inwoners (aantal)".
@@ -136,6 +136,7 @@ def read_statline_text(path: Path, text: str, year: int | None) -> pd.DataFrame:
     values = _tag_repeats(values)
     code = table[roles["code"]] if "code" in roles else None
     years = _statline_years(path, table, roles.get("year"), numbers, year, title)
+    check_edition(path, title=title, years=years)
     return long_frame(
         path,
         numbers=numbers,
@@ -213,6 +214,7 @@ def read_export(path: Path, year: int | None) -> pd.DataFrame:
         years = _statline_years(path, table, roles["year"], numbers, year, "")
     else:
         years = need_year(path, year)
+    check_edition(path, years=years)
     return long_frame(
         path,
         numbers=numbers,

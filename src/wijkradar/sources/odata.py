@@ -22,9 +22,11 @@ from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
 from wijkradar.sources._common import (
     check_codes,
+    check_edition,
     check_unique,
     head_text,
     read_text,
+    table_edition,
     year_from_name,
 )
 from wijkradar.sources._raw import melt_wide
@@ -206,7 +208,16 @@ def _year(path: Path, year: int | None, meta: str) -> int:
     if year is not None:
         return int(year)
     stated = re.match(r"year=(\d{4})", meta)
+    named = table_edition(meta)
+    if stated and named and int(stated.group(1)) != named[1]:
+        raise SourceFormatError(
+            f"the file says year {stated.group(1)} but its table {named[0]} is KWB {named[1]}",
+            path=path,
+            expected="the year of the table's KWB edition",
+            got=stated.group(1),
+        )
     if stated:
+        check_edition(path, years=int(stated.group(1)))
         return int(stated.group(1))
     found = year_from_name("", meta) if meta.strip() else None
     found = found if found is not None else year_from_name(path)

@@ -28,10 +28,10 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
+# Every benchmark script (benchmarks/bench_*.py), each printing its figures beside its baseline.
+BENCHES := $(sort $(wildcard benchmarks/bench_*.py))
 bench: install
-	$(BIN)/python benchmarks/bench_build.py
-	$(BIN)/python benchmarks/bench_signals.py
-	$(BIN)/python benchmarks/bench_spatial.py
+	@set -e; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done
 
 # The lock: pins of every package the extras need, name==version only (tools/check_lock.py).
 # Regenerate after changing pyproject.toml: `make lock` keeps the current pins where they still

@@ -2,42 +2,60 @@
 
 Every value here is generated; nothing is real. Files are named ``*_SYNTHETIC_statline.csv.gz``
 and carry "SYNTHETISCH" in their title line so they can never be mistaken for CBS data.
-Layout: ~350 gemeenten, ~3,200 wijken, ~15,000 buurten, 12 editions (2013-2024), 100 data
-columns, the same bytes CBS writes ("CSV met statistische symbolen": BOM, CRLF, ``;``, decimal
-comma, title/Onderwerp/label/unit header lines, ``.``/``x`` markers).
+Layout: ~350 gemeenten, ~3,200 wijken, ~15,000 buurten, 12 editions (2013-2024), 110 data
+columns (real KWB variables: the catalogue's StatLine labels and units, see :func:`columns`),
+the same bytes CBS writes ("CSV met statistische symbolen": BOM, CRLF, ``;``, decimal comma,
+title/Onderwerp/label/unit header lines, ``.``/``x`` markers).
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from pathlib import Path
 
 import numpy as np
 
-# (label with StatLine's | hierarchy prefix, unit, kind) for the columns the catalogue uses;
-# the rest of the 100 columns are filler topics.
-REAL_COLUMNS = [
-    ("||Aantal inwoners", "aantal", "pop"),
-    ("|||Huishoudens totaal", "aantal", "hh"),
-    ("||Eenpersoonshuishoudens", "aantal", "hh_part"),
-    ("||Woningvoorraad", "aantal", "hh"),
-    ("Gemiddelde woningwaarde", "x 1 000 euro", "woz"),
-    ("|||Koopwoningen", "%", "pct"),
-    ("||||Huurwoningen totaal", "%", "pct"),
-    ("|||In bezit woningcorporatie", "%", "pct"),
-    ("||Gemiddeld inkomen per inwoner\xa0", "x 1 000 euro", "income"),
-    ("||Huishoudens met een laag inkomen", "%", "pct1"),
-    ("||Huish. onder of rond sociaal minimum", "%", "pct1"),
-    ("||Personen per soort uitkering; Bijstand", "aantal", "benefit"),
-    ("Personen per soort uitkering; AO", "aantal", "benefit"),
-    ("Personen per soort uitkering; WW", "aantal", "benefit"),
-    ("||Totaal diefstal uit woning/schuur/e.d.", "per 1 000 inwoners", "crime"),
-    ("Vernieling, misdrijf tegen openbare orde", "per 1 000 inwoners", "crime"),
-    ("Gewelds- en seksuele misdrijven", "per 1 000 inwoners", "crime"),
-]
-N_COLUMNS = 100
+N_COLUMNS = 110  # a real KWB edition has 100-120 value columns
 YEARS = tuple(range(2013, 2025))
+CATALOGUE = Path(__file__).resolve().parents[1] / "src" / "wijkradar" / "catalogue"
+# Scored and signalling indicators first, so every benchmark exercises the real pipeline; the
+# rest of the columns come from the catalogue in its order (every one a real KWB variable).
+FIRST = (
+    "population", "households", "one_person_households", "one_person_households_pct",
+    "dwellings", "woz_mean", "owner_occupied_pct", "rental_pct", "corporation_housing_pct",
+    "income_per_inhabitant", "low_income_households_pct", "social_minimum_households_pct",
+    "social_assistance", "disability_benefit", "unemployment_benefit", "burglary_per_1000",
+    "vandalism_per_1000", "violence_per_1000",
+)  # fmt: skip
+_SKIP_UNITS = {"code"}  # code columns (postcode, boundary change) are text or written apart
+
+
+def columns(n: int = N_COLUMNS) -> list[tuple[str, str, str, int]]:
+    """(StatLine label, unit, indicator id, decimals) of ``n`` catalogue indicators.
+
+    The label is the indicator's first StatLine spelling in ``sources.csv``, with StatLine's
+    ``|`` hierarchy prefixes, so the build matches each column exactly as it matches CBS's.
+    """
+    with open(CATALOGUE / "indicators.csv", encoding="utf-8") as fh:
+        ind = {r["id"]: r for r in csv.DictReader(fh)}
+    with open(CATALOGUE / "sources.csv", encoding="utf-8") as fh:
+        spelled = {}
+        for r in csv.DictReader(fh):
+            if r["format"] == "statline" and r["indicator"] not in spelled:
+                spelled[r["indicator"]] = r
+    usable = [i for i in spelled if ind[i]["unit"] not in _SKIP_UNITS or ind[i]["kind"] == "class"]
+    order = [i for i in FIRST if i in usable] + [i for i in usable if i not in FIRST]
+    if n > len(order):
+        raise ValueError(f"the catalogue has {len(order)} StatLine indicators, not {n}")
+    out = []
+    for k, i in enumerate(order[:n]):
+        label = spelled[i]["match"].split("|")[0]
+        unit = spelled[i]["unit"] or ind[i]["unit"]
+        prefix = "|" * (k % 4)
+        out.append((prefix + label[:1].upper() + label[1:], unit, i, int(ind[i]["decimals"] or 0)))
+    return out
 
 
 def hierarchy(n_gemeenten=350, n_wijken=3200, n_buurten=15000, seed=7):
@@ -81,55 +99,70 @@ def _region_profile(n: int, seed: int) -> dict[str, np.ndarray]:
     }
 
 
-def year_table(regions, year: int, seed: int = 0) -> str:
+def _values(ident: str, unit: str, base: dict, pop: np.ndarray, rng, drift) -> np.ndarray:
+    """Plausible values for one column: levels per region that drift a little per year."""
+    n = len(pop)
+    special = {
+        "population": lambda: pop,
+        "households": lambda: pop / 2.2,
+        "dwellings": lambda: pop / 2.1,
+        "woz_mean": lambda: drift(base["woz"]),
+        "owner_occupied_pct": lambda: base["own"],
+        "rental_pct": lambda: 100 - base["own"],
+        "corporation_housing_pct": lambda: (100 - base["own"]) * 0.6,
+        "income_per_inhabitant": lambda: drift(base["inc"]).clip(10),
+        "low_income_households_pct": lambda: drift(base["low"]) * 100,
+        "social_minimum_households_pct": lambda: drift(base["low"]) * 80,
+    }
+    if ident in special:
+        v = special[ident]()
+    elif unit == "aantal":
+        v = np.round(pop * drift(base["ben"]) * rng.uniform(0.2, 5) / 5) * 5
+    elif unit == "%":
+        v = drift(np.full(n, rng.uniform(5, 60)) + base["low"] * 40)
+    elif unit == "per 1 000 inwoners":
+        v = drift(base["crime"], 0.15)
+    elif unit == "x 1 000 euro":
+        v = drift(base["inc"]).clip(10)
+    elif unit == "code":  # classes such as stedelijkheid 1-5
+        v = rng.integers(1, 6, n).astype(float)
+    else:  # areas, distances, energy use, densities: positive, skewed
+        v = drift(rng.lognormal(1.5, 0.8, n))
+    if unit == "%":
+        v = np.clip(v, 0, 100)
+    return np.maximum(v, 0)
+
+
+def year_table(regions, year: int, seed: int = 0, n_columns: int = N_COLUMNS) -> str:
     """One edition as StatLine CSV text; each region drifts a little from year to year."""
     n = len(regions)
     base = _region_profile(n, seed)
     rng = np.random.default_rng(seed + year)
     t = year - YEARS[0]
-    kinds = [k for _, _, k in REAL_COLUMNS] + ["filler"] * (N_COLUMNS - len(REAL_COLUMNS))
-    labels = [lab for lab, _, _ in REAL_COLUMNS] + [
-        f"||Synthetisch onderwerp {i:02d}" for i in range(N_COLUMNS - len(REAL_COLUMNS))
-    ]
-    units = [u for _, u, _ in REAL_COLUMNS] + ["aantal"] * (N_COLUMNS - len(REAL_COLUMNS))
+    spec = columns(n_columns)
 
     def drift(x, sd=0.03):
         return x * np.exp(rng.normal(0.0, sd, n) + 0.005 * t)
 
     pop = drift(base["pop"], 0.02)
     cols = []
-    for kind in kinds:
-        if kind == "pop":
-            v = _fmt(pop, 0)
-        elif kind in ("hh", "hh_part"):
-            v = _fmt(pop / (2.2 if kind == "hh" else 5.0), 0)
-        elif kind == "woz":
-            v = _fmt(drift(base["woz"]), 0)
-        elif kind == "pct":
-            v = _fmt(np.clip(base["own"] + rng.normal(0, 2, n), 0, 100), 0)
-        elif kind == "pct1":
-            v = _fmt(np.clip(drift(base["low"]) * 100, 0, 100), 1)
-        elif kind == "income":
-            v = _fmt(drift(base["inc"]).clip(10), 1)
-        elif kind == "benefit":
-            v = _fmt(np.round(pop * drift(base["ben"]) / 10) * 10, 0)
-        elif kind == "crime":
-            v = _fmt(drift(base["crime"], 0.15), 1)
-        else:
-            v = _fmt(rng.poisson(50, n), 0)
-        v = v.astype(object)
+    for _, unit, ident, decimals in spec:
+        v = _fmt(_values(ident, unit, base, pop, rng, drift), decimals).astype(object)
         v[rng.random(n) < 0.03] = "."
         v[rng.random(n) < 0.002] = "x"
         cols.append(v)
+    labels = [lab for lab, _, _, _ in spec]
+    units = [u for _, u, _, _ in spec]
+    width = len(spec) + 5
     buf = io.StringIO()
     w = buf.write
     w(
         f"Kerncijfers wijken en buurten {year} (SYNTHETISCH — gegenereerd, geen CBS-data)"
-        + ";" * (N_COLUMNS + 5)
+        + ";" * width
         + "\r\n"
     )
-    w(";" * (N_COLUMNS + 5) + "\r\n")
-    w(";Onderwerp" + ";" * (N_COLUMNS + 4) + "\r\n")
+    w(";" * width + "\r\n")
+    w(";Onderwerp" + ";" * (width - 1) + "\r\n")
     w(
         ";Gemeentenaam;Soort regio;Codering;Jaar;Indelingswijziging wijken en buurten;"
         + ";".join(f'"{lab}"' if ";" in lab else lab for lab in labels)
@@ -154,7 +187,7 @@ def generate(out: Path, years=YEARS, **kw) -> list[Path]:
     )
     paths = []
     for y in years:
-        p = d / f"kwb_{y}_SYNTHETIC_v2_statline.csv.gz"
+        p = d / f"kwb_{y}_SYNTHETIC_v3_statline.csv.gz"  # v3: 110 catalogue columns
         if not p.exists():
             text = year_table(regions, y)
             with gzip.open(p, "wb", compresslevel=3) as fh:

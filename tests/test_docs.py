@@ -37,3 +37,21 @@ def test_readme_opens_with_the_two_commands():
     assert text.index("make demo") < 200
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_make_bench_runs_every_benchmark_script():
+    """`make bench` runs each benchmarks/bench_*.py (a new script cannot be left out)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run(
+        ["make", "-n", "bench"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    scripts = sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "benchmarks").glob("bench_*.py")
+    )
+    assert len(scripts) >= 6
+    missing = [s for s in scripts if s not in dry]
+    assert not missing, f"make bench leaves out {missing}"

@@ -153,3 +153,53 @@ def test_rates_are_derived_from_counts_and_never_overwrite_observed_rates():
     assert panel.loc[("BU05990112", "social_assistance_per_1000"), "status"] == "suppressed"
     # zero households: the share is missing, not a division by zero
     assert panel.loc[("BU05990111", "one_person_households_pct"), "status"] == "missing"
+
+
+def _rows(records, fmt=None):
+    cols = ["code", "year", "indicator", "value", "status", "source", "priority"]
+    df = pd.DataFrame(records, columns=cols)
+    for c in ("code", "indicator", "status", "source"):
+        df[c] = df[c].astype("category")
+    if fmt:
+        df.attrs["format"] = fmt
+    return df
+
+
+def test_combine_dedups_within_a_frame_whose_reader_does_not_check_codes():
+    """A user table may give a code twice; the observed value wins, nothing is duplicated."""
+    user = _rows(
+        [
+            ("BU03630001", 2019, "population", np.nan, "missing", "u.csv", 3),
+            ("BU03630001", 2019, "population", 120.0, "observed", "u.csv", 3),
+            ("BU03630002", 2019, "population", 80.0, "observed", "u.csv", 3),
+        ],
+        fmt="user",
+    )
+    kwb = _rows(
+        [("BU03630003", 2019, "population", 50.0, "observed", "k.csv", 0)], fmt="statline"
+    )
+    combined, _ = harmonise.combine([kwb, user])
+    got = combined.set_index("code")["value"]
+    assert len(combined) == 3
+    assert got["BU03630001"] == 120.0
+
+
+def test_combine_of_disjoint_files_keeps_every_row_and_prefers_kwb_on_overlap():
+    a = _rows(
+        [
+            ("BU03630001", 2019, "population", 100.0, "observed", "a.csv", 0),
+            ("BU03630001", 2020, "population", 110.0, "observed", "a.csv", 0),
+        ],
+        fmt="statline",
+    )
+    b = _rows(
+        [
+            ("BU03630001", 2020, "population", 115.0, "observed", "b.csv", 1),
+            ("BU03630001", 2021, "population", 120.0, "observed", "b.csv", 1),
+        ],
+        fmt="kwbkaart",
+    )
+    combined, conflicts = harmonise.combine([a, b])
+    got = combined.set_index("year")["value"].to_dict()
+    assert got == {2019: 100.0, 2020: 110.0, 2021: 120.0}
+    assert conflicts.empty  # 110 vs 115 is within CBS's rounding to 5

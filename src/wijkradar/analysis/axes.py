@@ -75,6 +75,7 @@ class Prepared:
     errors: np.ndarray
     percentiles: pd.DataFrame
     year: int
+    codes: pd.Index  # the regions of ``level`` in the edition ``year`` (any indicator)
 
 
 def prepare(
@@ -89,14 +90,24 @@ def prepare(
 ) -> Prepared:
     """Rows of ``level`` within the widest window, their standard errors and the latest
     percentile of each (code, indicator): computed once, reused for every window."""
-    rows = panel[
+    in_window = (
         (panel["level"] == level) & (panel["year"] <= year) & (panel["year"] >= year - max_window)
-    ].reset_index(drop=True)
+    ).to_numpy()
+    code = panel["code"]
+    if not isinstance(code.dtype, pd.CategoricalDtype):
+        code = code.astype(str).astype("category")
+    in_year = code.cat.codes.to_numpy()[in_window & (panel["year"] == year).to_numpy()]
+    present = pd.Index(sorted(code.cat.categories[np.unique(in_year)].astype(str)))
+    # Only the scored indicators and the bases of their noise models: the other (context)
+    # indicators are most of a national panel and play no part in a signal.
+    use = set(scored_indicators(catalogue).index)
+    use |= {t.base for i in use for t in catalogue.noise.get(i, ()) if t.base}
+    rows = panel[in_window & panel["indicator"].isin(use).to_numpy()].reset_index(drop=True)
     errors = value_errors(rows, catalogue).reindex(rows.index).to_numpy()
     pc = percentiles(rows, catalogue, view=view, min_units=min_units)
     pc = pc.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
     pc["code"] = pc["code"].astype(str)
-    return Prepared(rows=rows, errors=errors, percentiles=pc, year=year)
+    return Prepared(rows=rows, errors=errors, percentiles=pc, year=year, codes=present)
 
 
 def axis_inputs(
@@ -127,7 +138,7 @@ def axis_inputs(
     # A region gets a signal for ``year`` only when it exists in that edition: an old code
     # (e.g. a buurt of an earlier indeling) keeps its signals in its own years, and never
     # overlaps the buurten that replaced it.
-    codes = pd.Index(sorted(prep.rows.loc[prep.rows["year"] == year, "code"].astype(str).unique()))
+    codes = prep.codes
 
     def mat(frame: pd.DataFrame, col: str) -> np.ndarray:
         if frame.empty:

@@ -48,25 +48,36 @@ def _shown(panel: pd.DataFrame) -> pd.Series:
 
 def value_errors(panel: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
     """Standard error of every shown value in ``panel`` (NaN where no model applies)."""
-    p = panel[_shown(panel)]
-    se = pd.Series(np.nan, index=p.index)
-    bases_needed = {t.base for terms in catalogue.noise.values() for t in terms if t.base}
-    key = p["code"].astype(str) + "|" + p["year"].astype(str)
-    ind_all = p["indicator"].astype(str)
+    se = pd.Series(np.nan, index=panel.index)
+    models = {i: terms for i, terms in catalogue.noise.items() if terms}
+    bases_needed = {t.base for terms in models.values() for t in terms if t.base}
+    # Only the rows of modelled indicators and their bases, keyed by integers: string keys
+    # for a national panel (millions of rows) would take longer than everything else.
+    ind_all = panel["indicator"]
+    if not isinstance(ind_all.dtype, pd.CategoricalDtype):
+        ind_all = ind_all.astype(str).astype("category")
+    names = {str(n): i for i, n in enumerate(ind_all.cat.categories)}
+    codes = ind_all.cat.codes.to_numpy()
+    useful = np.isin(codes, [names[i] for i in set(models) | bases_needed if i in names])
+    pos = np.flatnonzero(useful & _shown(panel).to_numpy())
+    if not len(pos):
+        return se
+    code = panel["code"].astype("category").cat.codes.to_numpy()[pos].astype(np.int64)
+    key = code * 4096 + panel["year"].to_numpy()[pos].astype(np.int64) - 1900
+    ind = codes[pos]
+    value = panel["value"].to_numpy()[pos]
+    index = panel.index[pos]
     base_vals = {}
     for b in bases_needed:
-        m = (ind_all == b).to_numpy()
-        base_vals[b] = pd.Series(p["value"].to_numpy()[m], index=key.to_numpy()[m])
-    ind = p["indicator"].astype(str)
-    for indicator, terms in catalogue.noise.items():
-        if not terms:
-            continue
-        m = (ind == indicator).to_numpy()
+        m = ind == names.get(b, -2)
+        base_vals[b] = pd.Series(value[m], index=key[m])
+    for indicator, terms in models.items():
+        m = ind == names.get(indicator, -2)
         if not m.any():
             continue
         k = key[m]
         bases = {b: base_vals[b].reindex(k).to_numpy() for b in {t.base for t in terms if t.base}}
-        se[p.index[m]] = standard_error(terms, p["value"].to_numpy()[m], bases)
+        se[index[m]] = standard_error(terms, value[m], bases)
     return se
 
 

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from wijkradar import __version__
 from wijkradar.catalogue import Catalogue, load_catalogue
 from wijkradar.errors import DataNotFoundError
 from wijkradar.panel import harmonise, privacy, quality, regions, store
-from wijkradar.panel.schema import validate_panel
+from wijkradar.panel.schema import sort_key, validate_panel
 from wijkradar.sources import BOUNDARIES, LINKS, VALUES, is_ignored, read_any
 
 Progress = Callable[[str, int, int | None], None]
@@ -114,7 +115,8 @@ class _Collector:
             self.links.append(out)
             self._report_other(rel, "links", out)
         elif reader.kind == VALUES:
-            coded = out[out["code"] != ""]
+            has_code = (out["code"] != "").to_numpy(dtype=bool, na_value=True)
+            coded = out if has_code.all() else out[has_code]
             if len(coded) < len(out):
                 rest = out[out["code"] == ""]
                 rest.attrs = dict(out.attrs)
@@ -163,7 +165,10 @@ class _Collector:
 
     def _unmatched(self, raw: pd.DataFrame, cmap: pd.DataFrame, fmt: str) -> tuple[list, list]:
         """Value columns that feed no indicator: those with a stated reason, and the rest."""
-        keys = raw[["column", "unit", "year"]].drop_duplicates().astype({"year": int})
+        keys = cmap.attrs.get("keys")
+        if keys is None:
+            keys = raw[["column", "unit", "year"]].drop_duplicates()
+        keys = keys.astype({"year": int})
         hit = set(zip(cmap["column"], cmap["unit"], strict=True))
         left = keys[[(c, u) not in hit for c, u in zip(keys["column"], keys["unit"], strict=True)]]
         reasons = dict(raw.attrs.get("ignored_columns", {}))
@@ -183,11 +188,20 @@ class _Collector:
     def _presence(self, rel: str, raw: pd.DataFrame, rows: pd.DataFrame) -> None:
         family = str(Path(rel).parent)
         self.editions.setdefault(family, set()).update(int(y) for y in raw["year"].unique())
-        shown = rows[rows["status"].astype(str) != "missing"]
-        found = shown.groupby("indicator", observed=True)["year"].unique()
+        if not len(rows):
+            return
+        status = rows["status"].astype("category")
+        shown = status.cat.codes.to_numpy() != harmonise._code_of(status, "missing")
+        pairs = pd.DataFrame(
+            {
+                "indicator": rows["indicator"].astype("category").cat.codes.to_numpy()[shown],
+                "year": rows["year"].to_numpy()[shown],
+            }
+        ).drop_duplicates()
+        names = rows["indicator"].astype("category").cat.categories
         by_ind = self.presence.setdefault(family, {})
-        for ind, years in found.items():
-            by_ind.setdefault(str(ind), set()).update(int(y) for y in years)
+        for i, y in zip(pairs["indicator"], pairs["year"], strict=True):
+            by_ind.setdefault(str(names[i]), set()).add(int(y))
 
     def finish_names(self) -> pd.DataFrame:
         """Resolve name-only tables against every name seen; returns the name table."""
@@ -242,11 +256,15 @@ def build_panel(col: _Collector, catalogue: Catalogue, report: quality.QualityRe
     """Combine, derive and suppress the harmonised rows into the validated panel."""
     names = col.finish_names()
     combined, conflicts = harmonise.combine(col.rows)
+    col.rows.clear()  # the per-file rows are in ``combined`` now; free them before deriving
     report.conflicts = conflicts.to_dict("records") if not conflicts.empty else []
     panel = harmonise.derive(combined, catalogue)
+    del combined
     panel, n_sup = privacy.apply_thresholds(panel, catalogue)
     report.suppressed_by_threshold = n_sup
-    panel = panel.sort_values(["level", "code", "indicator", "year"], kind="stable")
+    order = np.argsort(sort_key(panel))
+    panel = panel.iloc[order]
+    del order
     panel = validate_panel(panel.reset_index(drop=True))
     return panel, names
 

@@ -15,43 +15,88 @@ from wijkradar.catalogue.matching import AmbiguousColumn
 from wijkradar.codes import levels_of
 from wijkradar.errors import SourceFormatError
 
-FORMAT_PRIORITY = {"statline": 0, "odata": 0, "kwbkaart": 1, "police": 2, "user": 3, "lbm": 4}
+FORMAT_PRIORITY = {
+    "statline": 0, "odata": 0, "odata4": 0, "kwbkaart": 1, "police": 2, "user": 3, "lbm": 4
+}  # fmt: skip
+# Readers of these formats reject a code given twice for one year (``check_unique``), so a
+# file of them has one row per key; rows of other formats are checked for duplicates in full.
+UNIQUE_FORMATS = frozenset({"statline", "odata", "kwbkaart", "lbm"})
 STATUS_RANK = {"observed": 0, "derived": 1, "suppressed": 2, "missing": 3}
 
 
 CAT_COLUMNS = ("code", "indicator", "status", "source")
 
 
-def _cat(values: pd.Series) -> pd.Categorical:
-    """A categorical without unused categories, labels as plain strings."""
-    c = values.astype("category").cat.remove_unused_categories()
-    return pd.Categorical.from_codes(
-        c.cat.codes.to_numpy(), categories=c.cat.categories.astype(str)
-    )
+def _cat(values: pd.Series, idx: np.ndarray | None = None) -> pd.Categorical:
+    """``values[idx]`` as a categorical without unused categories, labels as plain strings.
+
+    Works on the category codes, so a national table's millions of rows are never hashed.
+    """
+    c = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    codes = c.cat.codes.to_numpy()
+    if idx is not None:
+        codes = codes[idx]
+    used = np.zeros(len(c.cat.categories) + 1, dtype=bool)
+    used[codes] = True  # code -1 (NaN) marks the last slot, which is dropped below
+    used = used[:-1]
+    remap = np.cumsum(used) - 1
+    new_codes = np.where(codes >= 0, remap[codes], -1).astype(codes.dtype)
+    cats = pd.Index(c.cat.categories[used].astype(str), dtype=object)
+    return pd.Categorical.from_codes(new_codes, categories=cats)
+
+
+def rows_by_code(codes: np.ndarray, n: int):
+    """A function giving the row positions of each category code (one stable sort, no scans).
+
+    ``codes`` are category codes in ``0..n-1``; ``rows(c)`` returns the sorted positions where
+    ``codes == c`` (empty for a code outside that range).
+    """
+    order = np.argsort(codes, kind="stable")
+    if len(order) < 2**31:
+        order = order.astype(np.int32)  # half the memory of a 25 M-row index
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes[codes >= 0], minlength=n)[:n], out=bounds[1:])
+    bounds += int((codes < 0).sum())  # codes -1 (none) sort first
+
+    def rows(c: int) -> np.ndarray:
+        if c < 0 or c >= n:
+            return order[:0]
+        return order[bounds[c] : bounds[c + 1]]
+
+    return rows
+
+
+def _plain(values: pd.Series) -> pd.Categorical:
+    """A categorical whose categories are plain ``object`` strings (what the union needs)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(str).astype("category")
+    cats = values.cat.categories
+    if cats.dtype != object:
+        cats = pd.Index(cats.astype(str), dtype=object)
+    return pd.Categorical.from_codes(values.cat.codes.to_numpy(), categories=cats)
 
 
 def concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate frames whose text columns are categoricals with different categories.
 
     ``pd.concat`` would fall back to object columns (gigabytes for a national panel); this
-    unions the categories instead.
+    unions the (few) categories and recodes each frame's codes with one numpy take.
     """
-    from pandas.api.types import union_categoricals
-
     frames = [f for f in frames if len(f)] or frames[:1]
     out = {}
     for col in frames[0].columns:
         if col in CAT_COLUMNS:
-            parts = [
-                f[col]
-                if isinstance(f[col].dtype, pd.CategoricalDtype)
-                else f[col].astype(str).astype("category")
-                for f in frames
-            ]
-            out[col] = union_categoricals(parts, ignore_order=True, sort_categories=True)
+            parts = [_plain(f[col]) for f in frames]
+            cats = pd.Index(sorted(set().union(*(p.categories for p in parts))), dtype=object)
+            width = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
+            codes = []
+            for p in parts:
+                recode = np.append(cats.get_indexer(p.categories), -1).astype(width)
+                codes.append(recode[p.codes])  # code -1 (NaN) takes the appended -1
+            out[col] = pd.Categorical.from_codes(np.concatenate(codes), categories=cats)
         else:
             out[col] = np.concatenate([f[col].to_numpy() for f in frames])
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # no block consolidation: that would copy each column
 
 
 def _keys(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -62,23 +107,20 @@ def _keys(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """
     col = raw["column"].astype("category")
     unit = raw["unit"].astype("category")
-    k = pd.DataFrame(
-        {
-            "c": col.cat.codes.to_numpy(np.int64),
-            "u": unit.cat.codes.to_numpy(np.int64),
-            "y": raw["year"].to_numpy(np.int64),
-        }
-    )
-    row_key = pd.MultiIndex.from_frame(k)
-    uniq = k.drop_duplicates().reset_index(drop=True)
-    number = pd.MultiIndex.from_frame(uniq).get_indexer(row_key)
-    col_cats = col.cat.categories.astype(object)
-    unit_cats = unit.cat.categories.astype(object)
+    c = col.cat.codes.to_numpy(np.int64) + 1  # -1 (NaN) → 0
+    u = unit.cat.codes.to_numpy(np.int64) + 1
+    y = raw["year"].to_numpy(np.int64) - 1800
+    packed = (c * (len(unit.cat.categories) + 1) + u) * 1024 + y
+    number, uniq = pd.factorize(packed, sort=False)
+    uc, rest = np.divmod(uniq, 1024)
+    uc, uu = np.divmod(uc, len(unit.cat.categories) + 1)
+    col_cats = np.concatenate([[""], col.cat.categories.astype(object)])
+    unit_cats = np.concatenate([[""], unit.cat.categories.astype(object)])
     keys = pd.DataFrame(
         {
-            "column": [col_cats[i] if i >= 0 else "" for i in uniq["c"]],
-            "unit": [unit_cats[i] if i >= 0 else "" for i in uniq["u"]],
-            "year": uniq["y"].to_numpy(),
+            "column": col_cats[uc],
+            "unit": unit_cats[uu],
+            "year": rest + 1800,
         }
     )
     return keys, number
@@ -146,33 +188,40 @@ def to_panel_rows(raw: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame
     -------
     (rows, matched)
         ``rows``: ``code, year, indicator, value, status, source, priority`` for matched columns
-        (text as plain strings); ``matched``: the column map used (for the quality report).
+        (text as categoricals of plain strings); ``matched``: the column map used, with the
+        frame's distinct keys in ``matched.attrs["keys"]`` (for the quality report).
     """
     if raw.empty:
         return _empty_rows(), pd.DataFrame(columns=["column", "unit", "year", "indicator", "scale"])
     keys, number = _keys(raw)
     cmap = column_map(raw, catalogue, keys)
     if cmap.empty:
+        cmap.attrs["keys"] = keys
         return _empty_rows(), cmap
-    indicator = np.full(len(keys), None, dtype=object)
+    ids = pd.Index(sorted(set(cmap["indicator"])), dtype=object)
+    indicator = np.full(len(keys), -1, dtype=np.int16)
     scale = np.full(len(keys), np.nan)
-    indicator[cmap.index.to_numpy()] = cmap["indicator"].to_numpy()
+    indicator[cmap.index.to_numpy()] = ids.get_indexer(cmap["indicator"])
     scale[cmap.index.to_numpy()] = cmap["scale"].to_numpy(float)
-    keep = ~np.isnan(scale[number])
-    sel = raw[keep]
+    idx = np.flatnonzero(indicator[number] >= 0)
+    k = number[idx]
     fmt = raw.attrs.get("format", "")
     rows = pd.DataFrame(
-        {
-            "code": _cat(sel["code"]),
-            "year": sel["year"].to_numpy(np.int64),
-            "indicator": pd.Categorical(indicator[number[keep]]),
-            "value": sel["value"].to_numpy(float) * scale[number[keep]],
-            "status": _cat(sel["status"]),
-            "source": _cat(sel["source"]),
-            "priority": FORMAT_PRIORITY.get(fmt, 9),
-        }
+        copy=False,
+        data={
+            "code": _cat(raw["code"], idx),
+            "year": raw["year"].to_numpy()[idx].astype(np.int16),
+            "indicator": pd.Categorical.from_codes(indicator[k], categories=ids),
+            "value": raw["value"].to_numpy(float)[idx] * scale[k],
+            "status": _cat(raw["status"], idx),
+            "source": _cat(raw["source"], idx),
+            "priority": np.full(len(idx), FORMAT_PRIORITY.get(fmt, 9), dtype=np.int8),
+        },
     )
-    return rows, cmap.reset_index(drop=True)
+    rows.attrs["format"] = fmt
+    cmap = cmap.reset_index(drop=True)
+    cmap.attrs["keys"] = keys
+    return rows, cmap
 
 
 def _empty_rows() -> pd.DataFrame:
@@ -193,7 +242,11 @@ def key_of(code: pd.Series, year: pd.Series) -> np.ndarray:
     """An int64 key per (code, year), from category codes (fast joins within one frame)."""
     if not isinstance(code.dtype, pd.CategoricalDtype):
         code = code.astype("category")
-    return code.cat.codes.to_numpy(np.int64) * 4096 + (year.to_numpy(np.int64) - 1900)
+    key = code.cat.codes.to_numpy().astype(np.int64)
+    key *= 4096  # in place: one 8-byte array for a 25 M-row panel, not three
+    key += year.to_numpy()
+    key -= 1900
+    return key
 
 
 def combine(rows: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -210,18 +263,53 @@ def combine(rows: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     if not rows:
         return _empty_rows().drop(columns="priority"), pd.DataFrame()
-    allrows = concat_categorical(rows)
-    rank = allrows["status"].cat.categories.map(STATUS_RANK).to_numpy(np.int64)
-    allrows["rank"] = rank[allrows["status"].cat.codes.to_numpy()]
-    allrows = allrows.sort_values(
-        ["code", "year", "indicator", "rank", "priority", "source"], kind="stable"
-    )
-    key = ["code", "year", "indicator"]
-    dup_mask = allrows.duplicated(key, keep=False)
+    frames = [r for r in rows if len(r)] or rows[:1]
+    # Two files can only give the same key for an (indicator, year) both carry: look for
+    # duplicates among those rows only, plus every row of formats whose reader does not
+    # guarantee one row per code and year (UNIQUE_FORMATS). A 25 M-row panel is not hashed.
+    pairs = [_pairs(f) for f in frames]
+    count: dict[tuple, int] = {}
+    for ps in pairs:
+        for pr in ps:
+            count[pr] = count.get(pr, 0) + 1
+    shared = {pr for pr, n in count.items() if n > 1}
+    allrows = concat_categorical(frames)
+    parts, offset = [], 0
+    for f, ps in zip(frames, pairs, strict=True):
+        if f.attrs.get("format") not in UNIQUE_FORMATS:
+            parts.append(offset + np.arange(len(f)))
+        elif shared & ps:
+            ind = f["indicator"].astype("category")
+            local = ind.cat.codes.to_numpy(np.int64) * 4096 + f["year"].to_numpy(np.int64)
+            names = list(ind.cat.categories)
+            want = [
+                names.index(i) * 4096 + y for i, y in shared & ps
+            ]  # the shared pairs in this frame's own codes
+            parts.append(offset + np.flatnonzero(np.isin(local, want)))
+        offset += len(f)
+    candidates = np.concatenate(parts) if parts else np.array([], dtype=np.int64)
+    n_ind = max(1, len(allrows["indicator"].cat.categories))
+    key = key_of(allrows["code"].iloc[candidates], allrows["year"].iloc[candidates])
+    key = key * n_ind + allrows["indicator"].cat.codes.to_numpy(np.int64)[candidates]
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     conflicts = pd.DataFrame()
-    if dup_mask.any():
-        d = allrows[dup_mask & (allrows["status"] == "observed")]
-        spread = d.groupby(key, observed=True)["value"].agg(["min", "max", "count"])
+    if dup.any():
+        sub = candidates[dup]
+        key = key[dup]
+        rank = allrows["status"].cat.categories.map(STATUS_RANK).to_numpy(np.int64)
+        order = np.lexsort(
+            (
+                allrows["source"].cat.codes.to_numpy()[sub],
+                allrows["priority"].to_numpy()[sub],
+                rank[allrows["status"].cat.codes.to_numpy()[sub]],
+                key,
+            )
+        )
+        s, ks = sub[order], key[order]
+        later = np.r_[False, ks[1:] == ks[:-1]]
+        d = allrows.iloc[s[(allrows["status"].to_numpy()[s] == "observed")]]
+        k = ["code", "year", "indicator"]
+        spread = d.groupby(k, observed=True)["value"].agg(["min", "max", "count"])
         # CBS rounds counts to 5 and percentages to integers in the map attributes: allow that.
         tol = np.maximum(5.0, 0.02 * spread["max"].abs())
         bad = spread[(spread["count"] > 1) & ((spread["max"] - spread["min"]) > tol)]
@@ -229,14 +317,84 @@ def combine(rows: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
             conflicts = bad.reset_index()
             for col in ("code", "indicator"):
                 conflicts[col] = conflicts[col].astype(str)
-    combined = allrows.drop_duplicates(key, keep="first").drop(columns=["rank", "priority"])
+        keep = np.ones(len(allrows), dtype=bool)
+        keep[s[later]] = False
+        allrows = allrows[keep]
+    combined = allrows.drop(columns=["priority"])
     return combined.reset_index(drop=True), conflicts
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[str, int]]:
+    """The (indicator, year) pairs a frame of panel rows carries."""
+    ind = frame["indicator"].astype("category")
+    codes = ind.cat.codes.to_numpy(np.int64) * 4096 + frame["year"].to_numpy(np.int64)
+    names = ind.cat.categories
+    return {(str(names[c // 4096]), int(c % 4096)) for c in pd.unique(codes)}
 
 
 def _code_of(cat: pd.Series, label: str) -> int:
     """The category code of ``label`` (-2, matching nothing, when absent)."""
     cats = cat.cat.categories
     return int(cats.get_loc(label)) if label in cats else -2
+
+
+def _keys_at(panel: pd.DataFrame):
+    """``key(rows)``: the :func:`key_of` of some rows, without a key for every panel row."""
+    code = panel["code"].cat.codes.to_numpy()
+    year = panel["year"].to_numpy()
+
+    def key(rows: np.ndarray) -> np.ndarray:
+        return code[rows].astype(np.int64) * 4096 + year[rows] - 1900
+
+    return key
+
+
+def _derived_rows(panel: pd.DataFrame, catalogue: Catalogue) -> list[pd.DataFrame]:
+    """The rows :func:`derive` adds (its own function so the big lookups are freed early)."""
+    out = []
+    key = _keys_at(panel)
+    cats = panel["indicator"].cat.categories
+    rows_of = rows_by_code(panel["indicator"].cat.codes.to_numpy(), len(cats))
+    st = panel["status"].cat.codes.to_numpy()
+    observed = st == _code_of(panel["status"], "observed")
+    shown = observed | (st == _code_of(panel["status"], "derived"))
+    suppressed = st == _code_of(panel["status"], "suppressed")
+    value = panel["value"].to_numpy()
+    year = panel["year"].to_numpy()
+    code_col, source_col = panel["code"].array, panel["source"].array
+    for target, der in catalogue.derivations.items():
+        num = rows_of(_code_of(panel["indicator"], der.numerator))
+        if not len(num):
+            continue
+        den_rows = rows_of(_code_of(panel["indicator"], der.denominator))
+        den_rows = den_rows[shown[den_rows]]
+        den = pd.Series(value[den_rows], index=key(den_rows))
+        nk = key(num)
+        dv = den.reindex(nk).to_numpy()
+        ok = observed[num] & (dv > 0)
+        new_value = np.where(ok, value[num] / np.where(ok, dv, 1) * der.factor, np.nan)
+        new_status = np.where(ok, 0, np.where(suppressed[num], 1, 2)).astype(np.int8)
+        have = pd.Index(key(rows_of(_code_of(panel["indicator"], target))))
+        fresh = ~pd.Index(nk).isin(have)
+        pick = num[fresh]
+        out.append(
+            pd.DataFrame(
+                copy=False,
+                data={
+                    "code": code_col.take(pick),
+                    "year": year[pick],
+                    "indicator": pd.Categorical.from_codes(
+                        np.zeros(len(pick), dtype=np.int8), categories=[target]
+                    ),
+                    "value": new_value[fresh],
+                    "status": pd.Categorical.from_codes(
+                        new_status[fresh], categories=["derived", "suppressed", "missing"]
+                    ),
+                    "source": source_col.take(pick),
+                },
+            )
+        )
+    return out
 
 
 def derive(panel: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -247,42 +405,11 @@ def derive(panel: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     An observed rate from the source is never overwritten. Works on category codes and
     int keys so that a national panel stays within memory.
     """
-    out = [panel]
-    key = key_of(panel["code"], panel["year"])
-    ind = panel["indicator"].cat.codes.to_numpy()
-    st = panel["status"].cat.codes.to_numpy()
-    observed = st == _code_of(panel["status"], "observed")
-    shown = observed | (st == _code_of(panel["status"], "derived"))
-    suppressed = st == _code_of(panel["status"], "suppressed")
-    value = panel["value"].to_numpy()
-    for target, der in catalogue.derivations.items():
-        num_mask = ind == _code_of(panel["indicator"], der.numerator)
-        if not num_mask.any():
-            continue
-        den_mask = (ind == _code_of(panel["indicator"], der.denominator)) & shown
-        den = pd.Series(value[den_mask], index=key[den_mask])
-        nk = key[num_mask]
-        dv = den.reindex(nk).to_numpy()
-        ok = observed[num_mask] & (dv > 0)
-        new_value = np.where(ok, value[num_mask] / np.where(ok, dv, 1) * der.factor, np.nan)
-        new_status = np.where(
-            ok, "derived", np.where(suppressed[num_mask], "suppressed", "missing")
-        )
-        have = pd.Index(key[ind == _code_of(panel["indicator"], target)])
-        fresh = ~pd.Index(nk).isin(have)
-        out.append(
-            pd.DataFrame(
-                {
-                    "code": panel["code"].iloc[np.flatnonzero(num_mask)[fresh]].to_numpy(),
-                    "year": panel["year"].to_numpy()[num_mask][fresh],
-                    "indicator": pd.Categorical([target] * int(fresh.sum())),
-                    "value": new_value[fresh],
-                    "status": pd.Categorical(new_status[fresh]),
-                    "source": panel["source"].iloc[np.flatnonzero(num_mask)[fresh]].to_numpy(),
-                }
-            )
-        )
-    result = concat_categorical(out)
-    level_by_cat = levels_of(pd.Series(result["code"].cat.categories)).to_numpy()
-    result["level"] = pd.Categorical(level_by_cat[result["code"].cat.codes.to_numpy()])
+    result = concat_categorical([panel, *_derived_rows(panel, catalogue)])
+    level_by_cat = levels_of(pd.Series(result["code"].cat.categories)).astype(object).to_numpy()
+    levels = pd.Index(sorted(set(level_by_cat)), dtype=object)
+    level_code = levels.get_indexer(level_by_cat).astype(np.int8)
+    result["level"] = pd.Categorical.from_codes(
+        level_code[result["code"].cat.codes.to_numpy()], categories=levels
+    )  # from codes: building it from 25 M strings would hash every one
     return result

@@ -29,16 +29,18 @@ def apply_thresholds(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.Data
         population) of that code and year is observed and below the minimum; and how many
         rows this changed. Rows whose base is unknown are left as they are.
     """
-    from wijkradar.panel.harmonise import _code_of, key_of
+    from wijkradar.panel.harmonise import _code_of, _keys_at, rows_by_code
 
-    panel = panel.copy()
+    panel = panel.copy(deep=False)  # new value/status columns below; the rest is shared
     for col in ("code", "indicator", "status"):
         if not isinstance(panel[col].dtype, pd.CategoricalDtype):
             panel[col] = panel[col].astype("category")
     if SUPPRESSED not in panel["status"].cat.categories:
         panel["status"] = panel["status"].cat.add_categories([SUPPRESSED])
-    key = key_of(panel["code"], panel["year"])
-    ind = panel["indicator"].cat.codes.to_numpy()
+    key = _keys_at(panel)
+    rows_of = rows_by_code(
+        panel["indicator"].cat.codes.to_numpy(), len(panel["indicator"].cat.categories)
+    )
     st = panel["status"].cat.codes.to_numpy(copy=True)
     sup = _code_of(panel["status"], SUPPRESSED)
     shown = (st == _code_of(panel["status"], "observed")) | (
@@ -47,15 +49,16 @@ def apply_thresholds(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.Data
     value = panel["value"].to_numpy(copy=True)
     changed = np.zeros(len(panel), dtype=bool)
     for indicator, th in catalogue.thresholds.items():
-        rows = ind == _code_of(panel["indicator"], indicator)
-        if not rows.any():
+        rows = rows_of(_code_of(panel["indicator"], indicator))
+        if not len(rows):
             continue
-        b = (ind == _code_of(panel["indicator"], th.base)) & shown
-        base = pd.Series(value[b], index=key[b])
+        b = rows_of(_code_of(panel["indicator"], th.base))
+        b = b[shown[b]]
+        base = pd.Series(value[b], index=key(b))
         base = base[~base.index.duplicated()]
-        base_val = base.reindex(key[rows]).to_numpy()
+        base_val = base.reindex(key(rows)).to_numpy()
         under = np.nan_to_num(base_val, nan=np.inf) < th.minimum
-        target = np.flatnonzero(rows)[under]
+        target = rows[under]
         changed[target[st[target] != sup]] = True
         value[target] = np.nan
         st[target] = sup

@@ -133,12 +133,37 @@ def coverage(panel: pd.DataFrame) -> list[dict]:
     """Counts of regions per (year, indicator, level) by status."""
     if panel.empty:
         return []
-    tab = (
-        panel.groupby(["year", "indicator", "level", "status"], observed=True)
-        .size()
-        .unstack("status", fill_value=0)
-        .reset_index()
+    # One bincount over category codes: a groupby on four keys of a 25 M-row panel is slow.
+    cat = {
+        c: panel[c]
+        if isinstance(panel[c].dtype, pd.CategoricalDtype)
+        else panel[c].astype("category")
+        for c in ("indicator", "level", "status")
+    }
+    year = panel["year"].to_numpy(np.int64)
+    y0 = int(year.min())
+    dims = (
+        int(year.max()) - y0 + 1,
+        len(cat["indicator"].cat.categories),
+        len(cat["level"].cat.categories),
+        len(cat["status"].cat.categories),
     )
+    flat = year - y0
+    for c, n in zip(("indicator", "level", "status"), dims[1:], strict=True):
+        flat *= n
+        flat += cat[c].cat.codes.to_numpy()
+    counts = np.bincount(flat, minlength=int(np.prod(dims))).reshape(dims)
+    del flat
+    yi, ii, li = np.nonzero(counts.sum(axis=3))
+    tab = pd.DataFrame(
+        {
+            "year": yi + y0,
+            "indicator": np.asarray(cat["indicator"].cat.categories, dtype=object)[ii],
+            "level": np.asarray(cat["level"].cat.categories, dtype=object)[li],
+        }
+    )
+    for k, s in enumerate(cat["status"].cat.categories):
+        tab[str(s)] = counts[yi, ii, li, k]
     for s in ("observed", "derived", "suppressed", "missing"):
         if s not in tab:
             tab[s] = 0

@@ -55,11 +55,22 @@ def parse_table(
         raise SourceFormatError("the file has no data rows", path=path) from exc
     numbers = np.arange(skip + 1, skip + 1 + len(table))
     if len(lines) >= len(table):
-        counts = _field_counts(lines.iloc[: len(table)], delim).to_numpy()
-        blank = (lines.iloc[: len(table)].str.strip() == "").to_numpy()
-        first = table[0].astype("string").fillna("")
-        footer = (counts == 1) & first.str.match(_FOOTER.pattern, case=False).to_numpy()
         width = max(width, table.shape[1])
+        # The parser pads a short row with empty cells: only rows ending in an empty cell can
+        # be short, blank or a footer, so only those lines are counted.
+        n = len(table)
+        suspect = np.flatnonzero((table[table.columns[-1]].fillna("") == "").to_numpy())
+        counts = np.full(n, width, dtype=np.int64)
+        blank = np.zeros(n, dtype=bool)
+        footer = np.zeros(n, dtype=bool)
+        if len(suspect):
+            some = lines.iloc[suspect]
+            counts[suspect] = _field_counts(some, delim).to_numpy()
+            blank[suspect] = (some.str.strip() == "").to_numpy()
+            first = table[0].iloc[suspect].astype("string").fillna("")
+            footer[suspect] = (counts[suspect] == 1) & first.str.match(
+                _FOOTER.pattern, case=False
+            ).to_numpy(dtype=bool, na_value=False)
         short = (counts < width) & ~blank & ~footer
         if short.any():
             i = int(np.flatnonzero(short)[0])

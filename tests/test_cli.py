@@ -86,8 +86,9 @@ def test_parse_years():
 
 
 def test_demo_builds_and_lists_signals(data_dir, tmp_path):
-    res = CliRunner().invoke(app, ["demo", "--data", str(data_dir), "--dataset",
-                                   str(tmp_path / "ds"), "--no-serve"])
+    res = CliRunner().invoke(
+        app, ["demo", "--data", str(data_dir), "--dataset", str(tmp_path / "ds"), "--no-serve"]
+    )
     assert res.exit_code == 0, res.output
     assert "Rotterdam (GM0599), buurten 2018" in res.output
     assert "geen oordeel over bewoners" in res.output

@@ -46,8 +46,17 @@ def test_the_lock_holds_only_name_version_pins():
         "numpy>=2",
         "numpy==2.4.6 --hash=md5:abc",
     ],
-    ids=["file-url", "https-url", "relative-path", "absolute-path", "editable", "find-links",
-         "vcs", "range", "bad-hash"],
+    ids=[
+        "file-url",
+        "https-url",
+        "relative-path",
+        "absolute-path",
+        "editable",
+        "find-links",
+        "vcs",
+        "range",
+        "bad-hash",
+    ],
 )
 def test_a_planted_bad_line_is_reported_with_its_line_number(line):
     text = LOCK.read_text("utf-8") + line + "\n"

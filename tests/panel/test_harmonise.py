@@ -175,9 +175,7 @@ def test_combine_dedups_within_a_frame_whose_reader_does_not_check_codes():
         ],
         fmt="user",
     )
-    kwb = _rows(
-        [("BU03630003", 2019, "population", 50.0, "observed", "k.csv", 0)], fmt="statline"
-    )
+    kwb = _rows([("BU03630003", 2019, "population", 50.0, "observed", "k.csv", 0)], fmt="statline")
     combined, _ = harmonise.combine([kwb, user])
     got = combined.set_index("code")["value"]
     assert len(combined) == 3

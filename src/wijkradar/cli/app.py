@@ -206,6 +206,13 @@ def fetch(
         str | None, typer.Option("--regions", help="Alleen deze gemeente, bv. GM0363.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ook complete bestanden opnieuw.")] = False,
+    api: Annotated[
+        str,
+        typer.Option(
+            "--api",
+            help="CBS OData voor de KWB: auto (v3, bij storing v4), v3 of v4.",
+        ),
+    ] = "auto",
 ) -> None:
     """Download KWB-tabellen, grenzen, politiecijfers en Leefbaarometer naar een map.
 
@@ -214,9 +221,11 @@ def fetch(
     from wijkradar.sources.fetch import fetch as fetch_all
 
     try:
-        from wijkradar.sources.fetch import FetchPlan
+        from wijkradar.sources.fetch import APIS, FetchPlan
 
         FetchPlan(years=parse_years(years), to=to, what=tuple(w.strip() for w in what.split(",")))
+        if api not in APIS:
+            raise ValueError(f"--api moet een van {', '.join(APIS)} zijn, niet {api!r}")
     except ValueError as exc:
         raise WijkradarError(str(exc)) from None
     with _progress() as bar:
@@ -234,6 +243,7 @@ def fetch(
             progress=progress,
             regions=regions,
             force=force,
+            api=api,
         )
     console.print(
         f"{len(report.written)} bestanden opgehaald, {len(report.skipped)} al compleet, "

@@ -20,7 +20,7 @@ FORMAT_PRIORITY = {
 }  # fmt: skip
 # Readers of these formats reject a code given twice for one year (``check_unique``), so a
 # file of them has one row per key; rows of other formats are checked for duplicates in full.
-UNIQUE_FORMATS = frozenset({"statline", "odata", "kwbkaart", "lbm"})
+UNIQUE_FORMATS = frozenset({"statline", "odata", "odata4", "kwbkaart", "lbm"})
 STATUS_RANK = {"observed": 0, "derived": 1, "suppressed": 2, "missing": 3}
 
 

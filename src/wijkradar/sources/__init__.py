@@ -66,6 +66,7 @@ REGISTRY: tuple[Reader, ...] = (
         "read_amsterdam_code_crosswalk",
     ),
     Reader("police", VALUES, "police", "sniff_police", "read_police"),
+    Reader("odata4", VALUES, "odata4", "sniff_odata4", "read_odata4"),
     Reader("odata", VALUES, "odata", "sniff_odata", "read_odata"),
     Reader(
         "leefbaarometer", VALUES, "leefbaarometer", "sniff_leefbaarometer", "read_leefbaarometer"

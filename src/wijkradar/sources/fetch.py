@@ -1,56 +1,82 @@
-"""Online fetcher: CBS Kerncijfers (OData), police crime per buurt, boundaries, Leefbaarometer.
+"""Online fetcher: CBS Kerncijfers (OData v3/v4), police crime, boundaries, Leefbaarometer.
 
 Everything lands under one folder (``to``) in the layout the readers expect::
 
-    kwb/kwb_{year}_{table}_odata.json             CBS OData TypedDataSet + DataProperties
-    police/police_crime_{year}_{table}_odata.json police registered crime (same envelope)
+    kwb/kwb_{year}_{table}_odata.json             CBS OData v3 TypedDataSet + DataProperties
+    kwb/kwb_{year}_{table}_odata4.json            or: CBS OData v4 Observations + metadata
+    police/police_crime_{year}_{table}_odata.json police registered crime (v3 envelope)
     geo/<name>.gpkg                               wijk- en buurtkaart GeoPackage
-    leefbaarometer/<name>.csv                     Leefbaarometer 3.0 open data
+    leefbaarometer/<name>.csv                     Leefbaarometer 3.0 buurt/wijk/gemeente scores
     fetch-manifest.json                           url, size, ETag, query per fetched file
 
-URL patterns (checked against public code and docs, 2024–2025):
+URL patterns (checked against public code and docs, 2024–2026; sources in docs/fetch.md):
 
-* CBS OData v3: ``https://opendata.cbs.nl/ODataFeed/odata/{table}/TypedDataSet?$format=json``
-  and ``.../{table}/DataProperties``. ``ODataApi`` refuses queries of more than 10 000 rows
-  ("query returns more than 10000 records"), so bulk downloads use ``ODataFeed``, which pages
-  with ``odata.nextLink`` (this is what the cbsodata package does: ``BULK = "ODataFeed/odata"``).
-  Against an ``ODataApi`` base we page with ``$top``/``$skip`` instead.
+* CBS OData v3: ``https://opendata.cbs.nl/ODataFeed/odata/{table}/TypedDataSet?$format=json``,
+  ``.../DataProperties`` and ``.../TableInfos`` (``Title``). ``ODataApi`` refuses queries of more
+  than 10 000 rows ("query returns more than 10000 records"), so bulk downloads use
+  ``ODataFeed``, which pages with ``odata.nextLink``; against an ``ODataApi`` base we page with
+  ``$top``/``$skip`` instead.
+* CBS OData v4: ``https://datasets.cbs.nl/odata/v1/CBS/{table}/Observations`` (long: one
+  ``Measure`` per cell, markers in ``ValueAttribute``), ``.../Properties`` (``Title``),
+  ``.../MeasureCodes``, ``.../MeasureGroups`` and ``.../WijkenEnBuurtenCodes``; every collection
+  pages with ``@odata.nextLink``. See :mod:`wijkradar.sources.odata4`.
 * Police: ``https://dataderden.cbs.nl/ODataFeed/odata/47018NED`` (yearly per wijk/buurt,
   ``Perioden`` ``2019JJ00``) or ``47022NED`` (monthly, ``2019MM01``); dimension
   ``SoortMisdrijf`` keys are padded to 6 characters (``'1.1.1 '``), value
-  ``GeregistreerdeMisdrijven_1`` (data.politie.nl / dataderden.cbs.nl).
-* Boundaries: CBS ``https://download.cbs.nl/regionale-kaarten/wijkbuurtkaart_{year}_v{n}.zip``
-  (a zip holding the GeoPackage; v1 is the first release, v2/v3 add figures), falling back to
-  PDOK's Atom download ``https://service.pdok.nl/cbs/wijkenbuurten/{year}/atom/downloads/
-  wijkenbuurten_{year}.gpkg`` (2021+; older years have other file names, see docs/fetch.md).
+  ``GeregistreerdeMisdrijven_1``. These tables exist on dataderden's OData v3 only.
+* Boundaries: CBS ``https://download.cbs.nl/regionale-kaarten/wijkbuurtkaart_{year}_v{n}.zip``,
+  falling back to PDOK's Atom download ``https://service.pdok.nl/cbs/wijkenbuurten/{year}/atom/
+  downloads/wijkenbuurten_{year}.gpkg``.
 * Leefbaarometer 3.0: ``https://www.leefbaarometer.nl/resources/open-data-leefbaarometer-meting-
-  {measurement}.zip`` (CSV per level, e.g. ``Leefbaarometer-scores buurten 2002-2024.csv``); every
-  measurement repeats the whole series, so only the newest one is fetched.
+  {measurement}.zip``; every measurement repeats the whole series, so only the newest is fetched.
 
-Region filter: OData v3 ``startswith(WijkenEnBuurten,'GM0363')`` works on both hosts (the
-padded codes start with the prefix). ``substringof('0363',WijkenEnBuurten)`` is also supported
-but matches codes that merely contain the digits (``BU05990363``), so we send one
-``startswith`` per level: ``GM0363`` → ``GM0363``, ``WK0363``, ``BU0363``.
+Which OData API (``api``): ``"auto"`` (default) fetches a KWB table from v3 and falls back to v4
+when v3 is down — a 5xx/429 or timeouts that outlast the retries, or a v3 host that cannot be
+reached while the v4 host can. v3 stays first because its bulk feed serves every edition in the
+wide shape the catalogue matches on; v4 is complete too but ~100 times more records (one per
+cell). ``"v3"`` and ``"v4"`` use one API only. Every table's title is checked before its data
+are fetched (:func:`kwb_title_matches`, :func:`~wijkradar.sources.police.police_title_matches`).
+
+Region filter: ``startswith(WijkenEnBuurten,'GM0363')`` works on v3 and v4 (the padded codes
+start with the prefix); one clause per level: ``GM0363`` → ``GM0363``, ``WK0363``, ``BU0363``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from wijkradar.codes import EXPECTED_SHAPE, is_valid_code, normalise_code
 from wijkradar.errors import FetchError, OfflineError
 from wijkradar.sources._common import kwb_tables
+from wijkradar.sources._markers import normalise_label
 from wijkradar.sources.fetch_files import fetch_geometry, fetch_leefbaarometer
-from wijkradar.sources.fetch_http import Manifest, Progress, Transport, write_json_atomic
-from wijkradar.sources.police import POLICE_TABLES, police_soort_keys
+from wijkradar.sources.fetch_http import (
+    Manifest,
+    Progress,
+    Transport,
+    is_outage,
+    write_json_atomic,
+    write_text_atomic,
+)
+from wijkradar.sources.odata4 import FORMAT_TAG, envelope_text
+from wijkradar.sources.police import (
+    POLICE_TABLES,
+    POLICE_TITLES,
+    police_soort_keys,
+    police_title_matches,
+)
 
 ALL = ("kwb", "geometry", "police", "leefbaarometer")
+APIS = ("auto", "v3", "v4")
 ODATA_API_PAGE = 10_000  # ODataApi's hard row limit per request
+KWB_TITLE = "Kerncijfers wijken en buurten {year}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +84,8 @@ class BaseUrls:
     """Base URLs of the publishers' services; override for mirrors and tests.
 
     ``from_env`` reads ``WIJKRADAR_CBS_ODATA_URL``, ``WIJKRADAR_POLICE_ODATA_URL``,
-    ``WIJKRADAR_CBS_GEO_URL``, ``WIJKRADAR_PDOK_URL`` and ``WIJKRADAR_LEEFBAAROMETER_URL``.
+    ``WIJKRADAR_CBS_GEO_URL``, ``WIJKRADAR_PDOK_URL``, ``WIJKRADAR_LEEFBAAROMETER_URL`` and
+    ``WIJKRADAR_CBS_ODATA4_URL``.
     """
 
     cbs_odata: str = "https://opendata.cbs.nl/ODataFeed/odata"
@@ -66,6 +93,7 @@ class BaseUrls:
     cbs_geo: str = "https://download.cbs.nl/regionale-kaarten"
     pdok: str = "https://service.pdok.nl/cbs/wijkenbuurten"
     leefbaarometer: str = "https://www.leefbaarometer.nl/resources"
+    cbs_odata4: str = "https://datasets.cbs.nl/odata/v1/CBS"
 
     _ENV = {
         "cbs_odata": "WIJKRADAR_CBS_ODATA_URL",
@@ -73,6 +101,7 @@ class BaseUrls:
         "cbs_geo": "WIJKRADAR_CBS_GEO_URL",
         "pdok": "WIJKRADAR_PDOK_URL",
         "leefbaarometer": "WIJKRADAR_LEEFBAAROMETER_URL",
+        "cbs_odata4": "WIJKRADAR_CBS_ODATA4_URL",
     }
 
     @classmethod
@@ -84,9 +113,12 @@ class BaseUrls:
 
     @classmethod
     def local(cls, root: str) -> BaseUrls:
-        """All five under one server (``root/cbs``, ``root/police``, ...), for tests and mirrors."""
+        """All six under one server (``root/cbs``, ``root/police``, ..., ``root/cbs4``)."""
         root = root.rstrip("/")
-        return cls(f"{root}/cbs", f"{root}/police", f"{root}/geo", f"{root}/pdok", f"{root}/lbm")
+        return cls(
+            f"{root}/cbs", f"{root}/police", f"{root}/geo", f"{root}/pdok", f"{root}/lbm",
+            f"{root}/cbs4",
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -158,6 +190,8 @@ class _Run:
     regions: tuple[str, ...]
     police_table: str
     force: bool
+    api: str = "auto"
+    v3_offline: OfflineError | None = None  # once v3 is unreachable, later years go to v4
     written: list[FetchedFile] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     failed: list[FailedFetch] = field(default_factory=list)
@@ -175,6 +209,17 @@ def kwb_table_ids() -> dict[int, str]:
     return {year: table for table, year in kwb_tables().items()}
 
 
+def kwb_title_matches(title: str, year: int) -> bool:
+    """Whether ``title`` is the title of the KWB edition ``year``.
+
+    Case, punctuation and spacing may differ from :data:`KWB_TITLE`; the words "kerncijfers",
+    "wijken" and "buurten" must be there and ``year`` must be the only year in it.
+    """
+    words = set(normalise_label(title).split())
+    years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", title))
+    return {"kerncijfers", "wijken", "buurten"} <= words and years == {str(year)}
+
+
 def fetch(
     years: Iterable[int],
     to: str | Path,
@@ -189,6 +234,7 @@ def fetch(
     regions: str | None = None,
     police_table: str = "47018NED",
     force: bool = False,
+    api: str = "auto",
 ) -> FetchReport:
     """Download KWB tables, police crime, boundaries and Leefbaarometer data into ``to``.
 
@@ -214,6 +260,9 @@ def fetch(
         ``"47018NED"`` (yearly) or ``"47022NED"`` (monthly, summed by the reader).
     force
         Fetch again even when the manifest says a file is complete.
+    api
+        ``"auto"`` (v3, falling back to v4 when v3 is down), ``"v3"`` or ``"v4"``; for the KWB
+        tables only (the police tables exist on v3 only).
 
     Returns
     -------
@@ -223,14 +272,17 @@ def fetch(
     Raises
     ------
     OfflineError
-        When a host cannot be reached at all (DNS failure, connection refused): nothing else
-        would succeed either, so the run stops.
+        When a host cannot be reached at all (DNS failure, connection refused) and no other
+        API can stand in: nothing else would succeed either, so the run stops.
     ValueError
-        For an unknown ``what``, a year without a KWB table, or a malformed region code.
+        For an unknown ``what`` or ``api``, a year without a KWB table, or a malformed
+        region code.
     """
     plan = FetchPlan(tuple(int(y) for y in years), Path(to), tuple(what))
     if police_table not in POLICE_TABLES:
         raise ValueError(f"police_table must be one of {', '.join(POLICE_TABLES)}")
+    if api not in APIS:
+        raise ValueError(f"api must be one of {', '.join(APIS)}; got {api!r}")
     codes = _parse_regions(regions)  # validate before opening a client
     run = _Run(
         plan=plan,
@@ -241,6 +293,7 @@ def fetch(
         regions=codes,
         police_table=police_table,
         force=force,
+        api=api,
     )
     plan.to.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, str, Callable[[], None]]] = []
@@ -266,7 +319,7 @@ def fetch(
     return FetchReport(plan, tuple(run.written), tuple(run.skipped), tuple(run.failed))
 
 
-# -- OData tables -------------------------------------------------------------------------------
+# -- OData paging -------------------------------------------------------------------------------
 
 
 def _parse_regions(regions: str | None) -> tuple[str, ...]:
@@ -279,33 +332,100 @@ def _parse_regions(regions: str | None) -> tuple[str, ...]:
     return codes
 
 
-def region_filter(codes: Iterable[str]) -> str:
-    """OData ``$filter`` clause selecting the regions and everything inside them."""
+def region_filter(codes: Iterable[str], key: str = "WijkenEnBuurten") -> str:
+    """OData ``$filter`` clause selecting the regions and everything inside them.
+
+    ``key`` is the property holding the code: the dimension in a data set, ``Identifier`` in a
+    v4 codes list.
+    """
     parts = []
     for code in codes:
         digits = code[2:]
         levels = {"GM": ("GM", "WK", "BU"), "WK": ("WK", "BU"), "BU": ("BU",)}[code[:2]]
-        parts += [f"startswith(WijkenEnBuurten,'{lvl}{digits}')" for lvl in levels]
+        parts += [f"startswith({key},'{lvl}{digits}')" for lvl in levels]
     return "(" + " or ".join(parts) + ")" if parts else ""
 
 
-def _get_all(run: _Run, url: str, params: dict[str, str], label: str) -> list[dict]:
-    """All records of an OData v3 collection: follow ``odata.nextLink``, else page $skip."""
-    page = ODATA_API_PAGE if "/odataapi/" in url.lower() else None
-    params = {"$format": "json", **params}
+def _full_url(url: str, params: dict[str, str] | None) -> str:
+    """``url`` with ``params`` merged into its query, as httpx sends it.
+
+    (``httpx.URL(url, params=None)`` would drop the query a nextLink carries.)
+    """
+    full = httpx.URL(url)
+    return str(full.copy_merge_params(params) if params else full)
+
+
+def _page_key(url: str, params: dict[str, str] | None) -> tuple:
+    """A URL with its query decoded and sorted, so a link back to a page is recognised."""
+    full = urlsplit(_full_url(url, params))
+    query = tuple(sorted(parse_qsl(full.query, keep_blank_values=True)))
+    return (full.scheme, full.netloc.lower(), full.path.rstrip("/"), query)
+
+
+def _with_url(err: FetchError, url: str, status: int | None = None) -> FetchError:
+    """Give ``err`` the ``url``/``status`` attributes every fetch error carries."""
+    if getattr(err, "url", None) is None:
+        err.url = url  # type: ignore[attr-defined]
+    if not hasattr(err, "status"):
+        err.status = status  # type: ignore[attr-defined]
+    return err
+
+
+def _broken_link(label: str, page: int, url: str, what: str, status: int | None) -> FetchError:
+    err = FetchError(
+        f"{label}: the nextLink after page {page} is broken: {url} {what}; expected the next "
+        "OData JSON page (an object with a 'value' list). Nothing was written; a file saved "
+        "by an earlier run is unchanged."
+    )
+    err.url, err.status = url, status  # type: ignore[attr-defined]
+    return err
+
+
+def _get_all(
+    run: _Run, url: str, params: dict[str, str], label: str, *, v4: bool = False
+) -> list[dict]:
+    """All records of an OData collection: follow the nextLink, else page with $skip (v3 API).
+
+    A nextLink that fails (HTTP error, a body that is not a JSON page) or points back to a
+    page already fetched is one FetchError naming that URL.
+    """
+    page = ODATA_API_PAGE if not v4 and "/odataapi/" in url.lower() else None
+    params = dict(params) if v4 else {"$format": "json", **params}
     records: list[dict] = []
+    seen: set[tuple] = set()
     next_url: str | None = url
     next_params: dict[str, str] | None = dict(params, **({"$top": str(page)} if page else {}))
+    n = 0
     while next_url:
-        doc = run.http.get_json(next_url, next_params)
+        shown = _full_url(next_url, next_params)
+        key = _page_key(next_url, next_params)
+        if key in seen:
+            raise _broken_link(label, n, shown, "points back to a page already fetched", None)
+        seen.add(key)
+        try:
+            doc = run.http.get_json(next_url, next_params)
+        except OfflineError:
+            raise
+        except FetchError as exc:
+            if n == 0 or is_outage(exc):
+                _with_url(exc, shown)
+                raise
+            raise _broken_link(
+                label, n, shown, f"failed ({exc})", getattr(exc, "status", None)
+            ) from exc
         value = doc.get("value")
         if not isinstance(value, list):
-            raise FetchError(f"{next_url}: no 'value' list in the OData response")
+            if n == 0:
+                raise _with_url(
+                    FetchError(f"{shown}: no 'value' list in the OData response"), shown
+                )
+            raise _broken_link(label, n, shown, "answered JSON without a 'value' list", None)
+        n += 1
         records.extend(value)
         run.tick(label, len(records), None)
-        link = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
-        if link:  # the link carries all query options
-            next_url, next_params = link, None
+        link = doc.get("@odata.nextLink") or doc.get("odata.nextLink")
+        if link:  # the link carries all query options; a relative one is resolved
+            next_url, next_params = str(httpx.URL(shown).join(str(link))), None
         elif page and len(value) == page:
             next_url = url
             next_params = dict(params, **{"$top": str(page), "$skip": str(len(records))})
@@ -314,37 +434,204 @@ def _get_all(run: _Run, url: str, params: dict[str, str], label: str) -> list[di
     return records
 
 
-def _fetch_odata(
-    run: _Run, base: str, table: str, filters: list[str], out: Path, year: int, label: str
+# -- titles -------------------------------------------------------------------------------------
+
+TitleCheck = Callable[[str, str], None]  # (title found, URL it came from) → raise on mismatch
+
+
+def _title_error(table: str, url: str, found: str, expected: str) -> FetchError:
+    err = FetchError(
+        f"{table}: the table at {url} is titled {found!r}, but {expected} was expected; "
+        "the table id is probably wrong for this edition (see catalogue/kwb_tables.csv)"
+    )
+    err.url, err.status = url, None  # type: ignore[attr-defined]
+    err.title = found  # type: ignore[attr-defined]
+    return err
+
+
+def _kwb_title_check(table: str, year: int) -> TitleCheck:
+    def check(title: str, url: str) -> None:
+        if not kwb_title_matches(title, year):
+            expected = f"the KWB edition {year} ({KWB_TITLE.format(year=year)!r})"
+            raise _title_error(table, url, title, expected)
+
+    return check
+
+
+def _police_title_check(table: str) -> TitleCheck:
+    def check(title: str, url: str) -> None:
+        if not police_title_matches(table, title):
+            raise _title_error(table, url, title, repr(POLICE_TITLES[table]))
+
+    return check
+
+
+def _v3_title(run: _Run, table_url: str) -> tuple[str, str]:
+    """(Title, URL) from a v3 table's ``TableInfos``."""
+    url = f"{table_url}/TableInfos"
+    doc = run.http.get_json(url, {"$format": "json"})
+    value = doc.get("value")
+    info = value[0] if isinstance(value, list) and value else None
+    title = info.get("Title") if isinstance(info, dict) else None
+    if not isinstance(title, str):
+        err = FetchError(f"{url}: expected TableInfos with a Title, got {str(doc)[:120]}")
+        err.url, err.status = url, None  # type: ignore[attr-defined]
+        raise err
+    return title, url
+
+
+# -- v3 and v4 downloads ------------------------------------------------------------------------
+
+
+def _fetch_v3(
+    run: _Run,
+    base: str,
+    table: str,
+    flt: str,
+    out: Path,
+    year: int,
+    label: str,
+    check: TitleCheck,
 ) -> None:
-    key = run.manifest.rel(out)
-    flt = " and ".join(f for f in filters if f)
-    if not run.force and run.manifest.complete(key, query=flt):
-        run.skipped.append(out)
-        return
     table_url = f"{base.rstrip('/')}/{table}"
+    title, _ = _checked(check, *_v3_title(run, table_url))
     props = _get_all(run, f"{table_url}/DataProperties", {}, f"{label} metadata")
     data_url = f"{table_url}/TypedDataSet"
     rows = _get_all(run, data_url, {"$filter": flt} if flt else {}, label)
     doc = {
         "table": table,
         "year": year,
+        "title": title,
+        "api": "v3",
         "source": data_url,
         "filter": flt,
         "DataProperties": props,
         "value": rows,
     }
     size = write_json_atomic(out, doc)
-    run.manifest.record(key, url=data_url, size=size, query=flt, records=len(rows))
-    run.add_written(out, data_url, size)
+    _record(run, out, data_url, size, flt, len(rows), title, "v3")
+
+
+def _fetch_v4(
+    run: _Run, table: str, codes: tuple[str, ...], out: Path, year: int, label: str,
+    check: TitleCheck,
+) -> None:  # fmt: skip
+    table_url = f"{run.urls.cbs_odata4.rstrip('/')}/{table}"
+    props_url = f"{table_url}/Properties"
+    props = run.http.get_json(props_url)
+    title = props.get("Title")
+    if not isinstance(title, str):
+        err = FetchError(f"{props_url}: expected the Properties of a table with a Title")
+        err.url, err.status = props_url, None  # type: ignore[attr-defined]
+        raise err
+    check(title, props_url)
+    meta = f"{label} metadata"
+    measures = _get_all(run, f"{table_url}/MeasureCodes", {}, meta, v4=True)
+    try:
+        groups: list[dict] | None = _get_all(run, f"{table_url}/MeasureGroups", {}, meta, v4=True)
+    except FetchError as exc:
+        if isinstance(exc, OfflineError) or getattr(exc, "status", None) != 404:
+            raise
+        groups = None  # a table without a topic tree
+    code_flt = region_filter(codes, "Identifier")
+    regions = _get_all(
+        run, f"{table_url}/WijkenEnBuurtenCodes", {"$filter": code_flt} if code_flt else {},
+        meta, v4=True,
+    )  # fmt: skip
+    flt = region_filter(codes)
+    data_url = f"{table_url}/Observations"
+    obs = _get_all(run, data_url, {"$filter": flt} if flt else {}, label, v4=True)
+    header = {
+        "format": FORMAT_TAG,
+        "table": table,
+        "year": year,
+        "title": title,
+        "api": "v4",
+        "source": data_url,
+        "filter": flt,
+        "Properties": {k: v for k, v in props.items() if not k.startswith(("@", "odata."))},
+        "MeasureGroups": groups,
+        "MeasureCodes": measures,
+        "WijkenEnBuurtenCodes": regions,
+    }
+    size = write_text_atomic(out, envelope_text(header, obs))
+    _record(run, out, data_url, size, flt, len(obs), title, "v4")
+
+
+def _checked(check: TitleCheck, title: str, url: str) -> tuple[str, str]:
+    check(title, url)
+    return title, url
+
+
+def _record(
+    run: _Run, out: Path, url: str, size: int, flt: str, n: int, title: str, api: str
+) -> None:
+    run.manifest.record(
+        run.manifest.rel(out), url=url, size=size, query=flt, records=n, title=title, api=api
+    )
+    run.add_written(out, url, size)
+
+
+def _drop(run: _Run, path: Path) -> None:
+    """Remove a file this fetcher wrote before (the other API's copy of the same table)."""
+    key = run.manifest.rel(path)
+    if key in run.manifest.files:
+        path.unlink(missing_ok=True)
+        run.manifest.files.pop(key)
+        run.manifest.save()
+
+
+def _fallback_error(v3: FetchError, v4: FetchError) -> FetchError:
+    """v3 failed and so did v4: one error with v3's url/status that tells both stories.
+
+    An :class:`OfflineError` when neither host can be reached (the run stops), else a
+    FetchError (this table fails, the run goes on).
+    """
+    both_offline = isinstance(v3, OfflineError) and isinstance(v4, OfflineError)
+    cls = OfflineError if both_offline else FetchError
+    err = cls(f"OData v3 failed: {v3}; the OData v4 fallback failed too: {v4}")
+    err.url = getattr(v3, "url", None)  # type: ignore[attr-defined]
+    err.status = getattr(v3, "status", None)  # type: ignore[attr-defined]
+    err.fallback = v4  # type: ignore[attr-defined]
+    return err
 
 
 def _fetch_kwb(run: _Run, year: int) -> None:
     table = kwb_table_ids()[year]
-    out = run.plan.to / "kwb" / f"kwb_{year}_{table}_odata.json"
-    _fetch_odata(
-        run, run.urls.cbs_odata, table, [region_filter(run.regions)], out, year, f"kwb {year}"
-    )
+    out3 = run.plan.to / "kwb" / f"kwb_{year}_{table}_odata.json"
+    out4 = run.plan.to / "kwb" / f"kwb_{year}_{table}_odata4.json"
+    flt = region_filter(run.regions)
+    candidates = {"v3": (out3,), "v4": (out4,), "auto": (out3, out4)}[run.api]
+    if not run.force:
+        for out in candidates:
+            if run.manifest.complete(run.manifest.rel(out), query=flt):
+                run.skipped.append(out)
+                return
+    label = f"kwb {year}"
+    check = _kwb_title_check(table, year)
+    v3_error: FetchError | None = None
+    if run.api == "v3" or (run.api == "auto" and run.v3_offline is None):
+        try:
+            _fetch_v3(run, run.urls.cbs_odata, table, flt, out3, year, label, check)
+        except OfflineError as exc:
+            if run.api == "v3":
+                raise
+            run.v3_offline = v3_error = exc
+        except FetchError as exc:
+            if run.api == "v3" or not is_outage(exc):
+                raise
+            v3_error = exc
+        else:
+            _drop(run, out4)
+            return
+    v3_error = v3_error or run.v3_offline
+    try:
+        _fetch_v4(run, table, run.regions, out4, year, label, check)
+    except FetchError as exc:
+        if v3_error is None:
+            raise
+        raise _fallback_error(v3_error, exc) from exc
+    _drop(run, out3)
 
 
 def _fetch_police(run: _Run, year: int) -> None:
@@ -356,12 +643,9 @@ def _fetch_police(run: _Run, year: int) -> None:
     )
     soort = "(" + " or ".join(f"SoortMisdrijf eq '{k}'" for k in police_soort_keys()) + ")"
     out = run.plan.to / "police" / f"police_crime_{year}_{table}_odata.json"
-    _fetch_odata(
-        run,
-        run.urls.police_odata,
-        table,
-        [period, soort, region_filter(run.regions)],
-        out,
-        year,
-        f"police {year}",
-    )
+    flt = " and ".join(f for f in (period, soort, region_filter(run.regions)) if f)
+    if not run.force and run.manifest.complete(run.manifest.rel(out), query=flt):
+        run.skipped.append(out)
+        return
+    check = _police_title_check(table)
+    _fetch_v3(run, run.urls.police_odata, table, flt, out, year, f"police {year}", check)

@@ -2,13 +2,22 @@
 
 URL patterns and the saved layout are documented in :mod:`wijkradar.sources.fetch`. Zips are
 downloaded resumably, the useful members are extracted flat next to them (never using paths from
-the archive), recorded in the manifest, and the zip is removed.
+the archive), recorded in the manifest, and the zip is removed. Members under ``__MACOSX/`` and
+``._*`` files (macOS resource forks, which the Leefbaarometer zip has carried) are never taken.
+
+The Leefbaarometer 3.0 open-data zip holds, in one folder (``Leefbaarometer 3.0 - Meting 2024 -
+open data/``), a scores file and a development file per level: ``Leefbaarometer-scores buurten
+2002-2024.csv``, ``... wijken ...``, ``... gemeenten ...``, ``... PC4 ...``, ``... grids ...`` and
+``Leefbaarometer-ontwikkeling <level> 2002-2024.csv``. Only the buurt, wijk and gemeente scores
+are extracted (:data:`LBM_LEVELS`); a zip lacking one of them is an error naming what it holds.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,23 +71,56 @@ def _first_available(
     raise err
 
 
-def _extract(
-    run: _Run, zip_path: Path, url: str, suffixes: tuple[str | tuple[str, ...], ...]
-) -> None:
-    """Extract members ending in the first suffix group present, flat, next to the zip.
+def _members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's files, without directories and macOS resource forks."""
+    return [
+        i
+        for i in zf.infolist()
+        if not i.is_dir()
+        and "__MACOSX" not in Path(i.filename).parts
+        and not Path(i.filename).name.startswith("._")
+    ]
 
-    ``suffixes`` are tried as alternatives in order (``(".gpkg",)`` before shapefile parts);
-    the extracted files are recorded in the manifest and the zip is removed.
+
+def by_suffix(
+    *groups: str | tuple[str, ...],
+) -> Callable[[list[zipfile.ZipInfo], str], list[zipfile.ZipInfo]]:
+    """A member chooser: the members ending in the first suffix group any member has."""
+
+    def choose(members: list[zipfile.ZipInfo], url: str) -> list[zipfile.ZipInfo]:
+        for group in groups:
+            chosen = [i for i in members if i.filename.lower().endswith(group)]
+            if chosen:
+                return chosen
+        raise FetchError(f"{url}: the zip holds none of the expected files {groups}")
+
+    return choose
+
+
+def _extract(
+    run: _Run,
+    zip_path: Path,
+    url: str,
+    choose: Callable[[list[zipfile.ZipInfo], str], list[zipfile.ZipInfo]],
+) -> None:
+    """Extract the members ``choose`` picks, flat, next to the zip; record them; drop the zip.
+
+    ``choose(members, url)`` returns the members to keep or raises FetchError saying what the
+    zip lacks.
     """
     key = run.manifest.rel(zip_path)
     extracted: dict[str, int] = {}
     try:
         with zipfile.ZipFile(zip_path) as zf:
-            members = [i for i in zf.infolist() if not i.is_dir()]
-            for group in suffixes:
-                chosen = [i for i in members if i.filename.lower().endswith(group)]
-                if chosen:
-                    break
+            try:
+                chosen = choose(_members(zf), url)
+            except FetchError as exc:
+                # Keep the zip for inspection, but not as "complete": the next run fetches again.
+                run.manifest.files.pop(key, None)
+                run.manifest.save()
+                err = FetchError(f"{exc} (the zip is kept at {zip_path})")
+                err.url, err.status = url, None  # type: ignore[attr-defined]
+                raise err from exc
             for info in chosen:
                 out = zip_path.parent / Path(info.filename).name  # flat: no zip-slip
                 part = out.with_name(out.name + ".part")
@@ -93,8 +135,6 @@ def _extract(
         run.manifest.files.pop(key, None)
         run.manifest.save()
         raise FetchError(f"{url}: the download is not a valid zip ({exc})") from exc
-    if not extracted:
-        raise FetchError(f"{url}: the zip holds none of the expected files {suffixes}")
     run.manifest.record(key, url=url, size=zip_path.stat().st_size, extracted=extracted)
     zip_path.unlink()
 
@@ -116,7 +156,42 @@ def fetch_geometry(run: _Run, year: int) -> None:
     got = _first_available(run, candidates, f"geometry {year}")
     if got is not None and got[1].suffix == ".zip":
         # Before 2021 the CBS zips hold shapefiles rather than a GeoPackage: keep those then.
-        _extract(run, got[1], got[0], (".gpkg", (".shp", ".shx", ".dbf", ".prj", ".cpg")))
+        _extract(run, got[1], got[0], by_suffix(".gpkg", (".shp", ".shx", ".dbf", ".prj", ".cpg")))
+
+
+LBM_LEVELS = ("buurten", "wijken", "gemeenten")
+"""The Leefbaarometer score files taken from the open-data zip (its names use the plurals)."""
+_LBM_SCORES = re.compile(
+    r"^leefbaarometer-scores (buurten|wijken|gemeenten)\b.*\.(csv|xlsx)$", re.IGNORECASE
+)
+
+
+def lbm_score_members(members: list[zipfile.ZipInfo], url: str) -> list[zipfile.ZipInfo]:
+    """The buurt, wijk and gemeente score files of a Leefbaarometer zip (CSV before XLSX).
+
+    Raises
+    ------
+    FetchError
+        When a level has no scores file; the message lists the zip's files.
+    """
+    chosen: dict[str, zipfile.ZipInfo] = {}
+    for info in members:
+        m = _LBM_SCORES.match(Path(info.filename).name)
+        if m is None:
+            continue
+        level = m.group(1).lower()
+        if level not in chosen or info.filename.lower().endswith(".csv"):
+            chosen[level] = info
+    missing = [lvl for lvl in LBM_LEVELS if lvl not in chosen]
+    if missing:
+        found = [Path(i.filename).name for i in members]
+        shown = ", ".join(found[:30]) + (f" and {len(found) - 30} more" if len(found) > 30 else "")
+        raise FetchError(
+            f"{url}: no Leefbaarometer scores file for {', '.join(missing)}; expected "
+            f"'Leefbaarometer-scores <{'|'.join(LBM_LEVELS)}> <years>.csv', the zip holds: "
+            f"{shown or 'no files'}"
+        )
+    return [chosen[lvl] for lvl in LBM_LEVELS]
 
 
 def lbm_measurements(today: date | None = None) -> list[int]:
@@ -137,4 +212,4 @@ def fetch_leefbaarometer(run: _Run) -> None:
     ]
     got = _first_available(run, candidates, "leefbaarometer")
     if got is not None:
-        _extract(run, got[1], got[0], ((".csv", ".xlsx"),))
+        _extract(run, got[1], got[0], lbm_score_members)

@@ -6,7 +6,9 @@ Retry policy: 429, 5xx gateway/availability statuses, timeouts, connection reset
 short are retried ``retries`` times with exponential backoff (``backoff * 2**attempt`` seconds).
 A DNS failure is not retried (it will not resolve itself in a second) and a refused connection
 that survives the retries becomes :class:`~wijkradar.errors.OfflineError`; any other HTTP status
-is a :class:`~wijkradar.errors.FetchError` carrying ``url`` and ``status``.
+is a :class:`~wijkradar.errors.FetchError` carrying ``url`` and ``status``. :func:`is_outage` tells
+the errors that mean "the service is down" (a retried status that persisted, or timeouts and
+resets until the retries ran out) from the ones that mean "this request is wrong" (404, 400).
 """
 
 from __future__ import annotations
@@ -132,7 +134,10 @@ class Transport:
         if isinstance(last, _RetryStatus):
             raise http_error(url, last.status, last.detail) from None
         tries = self.retries + 1
-        raise FetchError(f"{url}: {type(last).__name__}: {last} (gave up after {tries} tries)")
+        err = FetchError(f"{url}: {type(last).__name__}: {last} (gave up after {tries} tries)")
+        err.url, err.status = url, None  # type: ignore[attr-defined]
+        err.transient = True  # type: ignore[attr-defined]
+        raise err
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> dict:
         """GET a JSON document (retried); FetchError when it is not JSON."""
@@ -143,9 +148,14 @@ class Transport:
             try:
                 doc = r.json()
             except ValueError as exc:
-                raise FetchError(f"{r.url}: the response is not JSON ({exc})") from exc
+                kind = r.headers.get("Content-Type", "no content type")
+                err = FetchError(f"{r.url}: the response is not JSON ({kind}; {exc})")
+                err.url, err.status = str(r.url), None  # type: ignore[attr-defined]
+                raise err from exc
             if not isinstance(doc, dict):
-                raise FetchError(f"{r.url}: expected a JSON object, got {type(doc).__name__}")
+                err = FetchError(f"{r.url}: expected a JSON object, got {type(doc).__name__}")
+                err.url, err.status = str(r.url), None  # type: ignore[attr-defined]
+                raise err
             return doc
 
         return self._with_retries(url, attempt)  # type: ignore[return-value]
@@ -276,10 +286,30 @@ class Manifest:
         os.replace(tmp, self.path)
 
 
-def write_json_atomic(path: Path, doc: dict) -> int:
-    """Write ``doc`` as UTF-8 JSON via ``path.part`` + os.replace; returns the size."""
+def is_outage(exc: BaseException) -> bool:
+    """Whether a FetchError means the service is unavailable rather than the request wrong.
+
+    True for a retried status (429, 5xx, ...) that persisted through the retries and for
+    timeouts/resets that did; False for other HTTP statuses (404 ...) and non-HTTP errors.
+    """
+    if isinstance(exc, OfflineError):
+        return False
+    return getattr(exc, "status", None) in RETRY_STATUSES or bool(getattr(exc, "transient", False))
+
+
+def write_text_atomic(path: Path, text: str) -> int:
+    """Write ``text`` as UTF-8 via ``path.part`` + os.replace; returns the size.
+
+    Nothing is written to ``path`` until the text is complete, so a failed run leaves the
+    previous file as it was.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    part.write_text(text, "utf-8")
     os.replace(part, path)
     return path.stat().st_size
+
+
+def write_json_atomic(path: Path, doc: dict) -> int:
+    """Write ``doc`` as UTF-8 JSON via ``path.part`` + os.replace; returns the size."""
+    return write_text_atomic(path, json.dumps(doc, ensure_ascii=False))

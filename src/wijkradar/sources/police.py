@@ -20,10 +20,23 @@ from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, normalise_codes
 from wijkradar.errors import RegionCodeError, SourceFormatError
 from wijkradar.sources import _raw
 from wijkradar.sources._common import head_text, read_text
-from wijkradar.sources._markers import MISSING, OBSERVED, SUPPRESSED, NotNumeric, parse_numbers
+from wijkradar.sources._markers import (
+    MISSING,
+    OBSERVED,
+    SUPPRESSED,
+    NotNumeric,
+    normalise_label,
+    parse_numbers,
+)
 
 POLICE_TABLES: dict[str, str] = {"47018NED": "year", "47022NED": "month"}
 """Police tables on dataderden.cbs.nl and their period type (``2019JJ00`` / ``2019MM01``)."""
+
+POLICE_TITLES: dict[str, str] = {
+    "47018NED": "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers",
+    "47022NED": "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, maandcijfers",
+}
+"""The StatLine titles of the police tables (``TableInfos`` → ``Title``), checked at fetch time."""
 
 # The one place that says which police offence codes (dimension SoortMisdrijf of 47018NED and
 # 47022NED, the police's "soort misdrijf" classification) make up each category; the names are
@@ -43,6 +56,35 @@ _VALUE_STEM = "GeregistreerdeMisdrijven"
 _PERIOD = re.compile(r"^(\d{4})(JJ00|MM(0[1-9]|1[0-2]))$")
 _NUMERIC = "a number or a CBS marker (. x - ?)"
 _ENVELOPE = '{"table": ..., "year": ..., "DataProperties": [...], "value": [...]}'
+
+
+def police_title_matches(table: str, title: str) -> bool:
+    """Whether ``title`` is the title of police ``table`` (:data:`POLICE_TITLES`).
+
+    Compared on normalised words, so punctuation, case and spacing may differ: every word of
+    the expected title must be there and the other table's period word
+    (``jaarcijfers``/``maandcijfers``) must not.
+
+    Parameters
+    ----------
+    table
+        ``"47018NED"`` or ``"47022NED"``.
+    title
+        The title CBS reports for the table.
+
+    Returns
+    -------
+    bool
+    """
+    expected = set(normalise_label(POLICE_TITLES[table]).split())
+    found = set(normalise_label(title).split())
+    others = {
+        w
+        for t, other in POLICE_TITLES.items()
+        if t != table
+        for w in normalise_label(other).split()
+    }
+    return expected <= found and not (others - expected) & found
 
 
 def police_soort_keys() -> list[str]:

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DATA   ?= $(or $(WIJKRADAR_DATA),../shared/data)
 DATASET ?= $(or $(WIJKRADAR_DATASET),wijkradar-data)
 
-.PHONY: install demo test lint bench lock clean
+.PHONY: install demo test lint bench lock golden clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) tools/check_lock.py requirements.lock
@@ -32,6 +32,11 @@ lint: install
 BENCHES := $(sort $(wildcard benchmarks/bench_*.py))
 bench: install
 	@set -e; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done
+
+# Golden outputs (tests/golden/, compared by tests/test_golden.py): rewrite them only for an
+# intended change, and name it in CHANGELOG.md.
+golden: install
+	$(BIN)/python tools/golden.py --update
 
 # The lock: pins of every package the extras need, name==version only (tools/check_lock.py).
 # Regenerate after changing pyproject.toml: `make lock` keeps the current pins where they still

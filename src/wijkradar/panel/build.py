@@ -260,8 +260,9 @@ def build_panel(col: _Collector, catalogue: Catalogue, report: quality.QualityRe
     report.conflicts = conflicts.to_dict("records") if not conflicts.empty else []
     panel = harmonise.derive(combined, catalogue)
     del combined
-    panel, n_sup = privacy.apply_thresholds(panel, catalogue)
-    report.suppressed_by_threshold = n_sup
+    panel, sup = privacy.apply_thresholds(panel, catalogue)
+    report.suppressed_by_threshold = sup.total
+    report.suppression = sup.to_dict()
     order = np.argsort(sort_key(panel))
     panel = panel.iloc[order]
     del order

@@ -49,7 +49,8 @@ class QualityReport:
     coverage: list[dict] = field(default_factory=list)
     series_breaks: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
-    suppressed_by_threshold: int = 0
+    suppressed_by_threshold: int = 0  # every value the privacy rules suppressed
+    suppression: dict = field(default_factory=dict)  # per rule (panel.privacy.Suppression)
     resolved_names: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
     gaps: list[dict] = field(default_factory=list)
@@ -267,6 +268,17 @@ def series_breaks(panel: pd.DataFrame, names: pd.DataFrame, links: pd.DataFrame)
     return frame.sort_values(["code", "year", "reason"]).reset_index(drop=True)
 
 
+def _suppression_detail(s: dict) -> str:
+    if not s:
+        return ""
+    return (
+        f" (basis zelfde editie / same-edition base {s.get('threshold', 0):,}; "
+        f"basis dichtstbijzijnde editie / nearest edition's base {s.get('nearest_base', 0):,}; "
+        f"geen basis / no base {s.get('no_base', 0):,}; "
+        f"terug te rekenen / recomputable {s.get('secondary', 0):,})"
+    )
+
+
 def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
     """A readable summary of the report (the full lists are in quality.json)."""
     t = report.totals
@@ -276,7 +288,7 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
         f"panel: {t.get('rows', 0):,} rijen, {t.get('regions', 0):,} gebieden, "
         f"jaren {t.get('years', [])}, {t.get('indicators', 0)} indicatoren",
         f"onderdrukt onder CBS-drempels / suppressed under CBS thresholds: "
-        f"{report.suppressed_by_threshold:,}",
+        f"{report.suppressed_by_threshold:,}" + _suppression_detail(report.suppression),
         f"kolommen zonder indicator / unmapped value columns: {len(report.unmapped_columns)}; "
         f"bewust geen indicator / explained: {len(report.explained_columns)}; "
         f"gaten tussen edities / gaps between editions: {len(report.gaps)}",

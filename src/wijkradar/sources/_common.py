@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 from functools import lru_cache
 from importlib import resources
@@ -50,6 +51,26 @@ def read_text(path: str | Path, *, encoding: str = "utf-8-sig") -> str:
             path=path,
             row=line,
             expected=encoding,
+        ) from exc
+
+
+def read_json(path: str | Path, expected: str) -> object:
+    """The file's JSON (gzip and BOM as :func:`read_text` handles them).
+
+    Raises
+    ------
+    SourceFormatError
+        When it is not valid JSON: names the file, the line and ``expected``.
+    """
+
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(
+            f"not valid JSON ({exc.msg}; truncated download?)",
+            path=path,
+            row=exc.lineno,
+            expected=expected,
         ) from exc
 
 

@@ -9,7 +9,6 @@ the column key is the stem (``AantalInwoners``).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from wijkradar.sources._common import (
     check_edition,
     check_unique,
     head_text,
-    read_text,
+    read_json,
     table_edition,
     year_from_name,
 )
@@ -94,13 +93,7 @@ def read_odata(path: str | Path, year: int | None = None) -> pd.DataFrame:
         A region code of the wrong shape.
     """
     path = Path(path)
-    text = read_text(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"not valid JSON ({exc.msg})", path=path, row=exc.lineno, expected="CBS OData JSON"
-        ) from exc
+    doc = read_json(path, "CBS OData JSON")
     records, meta = _records(path, doc)
     table = pd.DataFrame.from_records(records)
     stems = {k: _SUFFIX.sub("", str(k)) for k in table.columns}

@@ -38,7 +38,7 @@ from wijkradar.sources import _markers as mk
 from wijkradar.sources._common import (
     check_codes,
     head_text,
-    read_text,
+    read_json,
     table_edition,
     year_from_name,
 )
@@ -198,16 +198,7 @@ def read_odata4(path: str | Path, year: int | None = None) -> pd.DataFrame:
 
 
 def _load(path: Path) -> dict:
-    text = read_text(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"not valid JSON ({exc.msg}; truncated download?)",
-            path=path,
-            row=exc.lineno,
-            expected=_ENVELOPE,
-        ) from exc
+    doc = read_json(path, _ENVELOPE)
     if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
         raise SourceFormatError("no 'value' list of observations", path=path, expected=_ENVELOPE)
     if not isinstance(doc.get("MeasureCodes"), list) and "DataProperties" in doc:

@@ -9,7 +9,6 @@ like ``{"SoortMisdrijf": "1.1.1 ", "WijkenEnBuurten": "BU03630001", "Perioden": 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pandas as pd
 from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, normalise_codes
 from wijkradar.errors import RegionCodeError, SourceFormatError
 from wijkradar.sources import _raw
-from wijkradar.sources._common import head_text, read_text
+from wijkradar.sources._common import head_text, read_json
 from wijkradar.sources._markers import (
     MISSING,
     OBSERVED,
@@ -150,16 +149,7 @@ def read_police(path: str | Path, year: int | None = None) -> pd.DataFrame:
 
 
 def _load(path: Path) -> tuple[list, str]:
-    text = read_text(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"not valid JSON ({exc.msg}; truncated download?)",
-            path=path,
-            row=exc.lineno,
-            expected=_ENVELOPE,
-        ) from exc
+    doc = read_json(path, _ENVELOPE)
     if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
         raise SourceFormatError("not a saved police OData table", path=path, expected=_ENVELOPE)
     keys = [p.get("Key", "") for p in doc.get("DataProperties", []) if isinstance(p, dict)]

@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from wijkradar.cli.app import app, parse_years
+from wijkradar.cli.app import app
 
 
 @pytest.fixture()
@@ -45,14 +45,14 @@ def test_errors_are_one_line_without_traceback(tmp_path, data_dir):
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "bad.csv: unknown layout" in proc.stderr
+    assert "bad.csv: onbekende indeling" in proc.stderr
     assert "Traceback" not in proc.stderr
     proc = subprocess.run(
         [sys.executable, "-m", "wijkradar", "quality", "--dataset", str(tmp_path / "none")],
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 1 and "wijkradar build --out" in proc.stderr
+    assert proc.returncode == 1 and "bouw eerst een dataset" in proc.stderr
 
 
 def test_fetch_rejects_bad_options_before_any_download(tmp_path):
@@ -79,10 +79,6 @@ def test_fetch_rejects_bad_options_before_any_download(tmp_path):
         text=True,
     )
     assert proc.returncode == 1 and "weather" in proc.stderr
-
-
-def test_parse_years():
-    assert parse_years("2017-2019,2021") == (2017, 2018, 2019, 2021)
 
 
 def test_demo_builds_and_lists_signals(data_dir, tmp_path):

@@ -67,11 +67,12 @@ def _records(frame) -> list:
 
 def snapshot(dataset_dir: Path) -> dict[str, object]:
     """Every golden output of the dataset at ``dataset_dir``, by file name."""
+    import pandas as pd
     from fastapi.testclient import TestClient
 
     import wijkradar
+    from wijkradar.dataset.tables import REASON_COLUMNS, worded_reasons
     from wijkradar.errors import WijkradarError
-    from wijkradar.outputs.actions import region_actions
     from wijkradar.settings import Settings
     from wijkradar.web import create_app
 
@@ -85,19 +86,21 @@ def snapshot(dataset_dir: Path) -> dict[str, object]:
             except WijkradarError as exc:
                 out[f"signals_{level}_{year}"] = {"error": type(exc).__name__}
                 continue
+            # the reasons as users see them: the analysis' numbers, worded at the edge
+            reasons = pd.DataFrame(worded_reasons(ds, res.reasons), columns=REASON_COLUMNS)
             out[f"signals_{level}_{year}"] = {
                 "frame": _records(res.frame),
-                "reasons": _records(res.reasons),
+                "reasons": _records(reasons),
                 "sensitivity": _records(res.sensitivity),
             }
     for code in REGIONS:
         out[f"profile_{code}"] = canonical(ds.profile(code))
-        out[f"actions_{code}"] = canonical(region_actions(ds, code).to_dict("nl"))
+        out[f"actions_{code}"] = canonical(ds.actions_dict(code, lang="nl"))
     sys.path.insert(0, str(ROOT / "tests" / "web"))
     from test_error_shape import BAD
 
     answers = {}
-    app = create_app(Settings(dataset=Path(dataset_dir)), warm_clusters=False)
+    app = create_app(Settings(dataset=Path(dataset_dir), warm_clusters=False))
     with TestClient(app) as client:
         for url, _ in BAD:
             r = client.get(url)

@@ -10,7 +10,7 @@ The public Python API::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from wijkradar._version import __version__
 
 
 def __getattr__(name: str):

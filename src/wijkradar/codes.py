@@ -93,7 +93,12 @@ def levels_of(codes: pd.Series) -> pd.Series:
 
 
 def gemeenten_of(codes: pd.Series) -> pd.Series:
-    """Vectorised :func:`gemeente_of`."""
+    """Vectorised :func:`gemeente_of` (a categorical column is mapped per category, once)."""
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        cats = gemeenten_of(pd.Series(codes.cat.categories))
+        out = cats.to_numpy(dtype=object, na_value=None)[codes.cat.codes.to_numpy()]
+        out[codes.cat.codes.to_numpy() < 0] = None
+        return pd.Series(out, index=codes.index, dtype="string")
     c = codes.astype("string")
     out = "GM" + c.str[2:6]
     return out.where(c.str[:2].isin(["GM", "WK", "BU"]), pd.NA).astype("string")

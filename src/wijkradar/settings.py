@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wijkradar.vocab import Lang
+
 DEFAULT_DATASET = Path("wijkradar-data")
 
 
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
         default=DEFAULT_DATASET,
         description="Built dataset directory (output of `wijkradar build`).",
     )
-    lang: str = Field(default="nl", description="Language of labels and messages: nl or en.")
+    lang: Lang = Field(default="nl", description="Language of labels and messages: nl or en.")
     warm_clusters: bool = Field(
         default=True,
         description="Web: compute the spatial clusters in "

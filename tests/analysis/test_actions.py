@@ -8,15 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkradar.analysis.actions import evaluate_actions, indicator_facts, region_state
-from wijkradar.catalogue import load_catalogue
-from wijkradar.catalogue.actions import (
-    FRAME_IDS,
-    load_action_matrix,
-    parse_action_matrix,
-    parse_evidence,
+from wijkradar.analysis.actions import (
+    action_states,
+    evaluate_actions,
+    indicator_facts,
+    pattern_hits,
+    region_state,
 )
+from wijkradar.catalogue import load_catalogue
+from wijkradar.catalogue._models import EvidenceLibrary, validate
+from wijkradar.catalogue.actions import FRAME_IDS, ActionMatrix, load_action_matrix
+from wijkradar.catalogue.rules import load_rules
+from wijkradar.dataset.action_words import action_dict, action_rows, reason_sentence
 from wijkradar.errors import CatalogueError
+
+SIGNALS = {c.id for c in load_rules().classes}
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +35,23 @@ def matrix():
     return load_action_matrix()
 
 
+def _packaged(name):
+    return tomllib.loads(resources.files("wijkradar.catalogue").joinpath(name).read_text("utf-8"))
+
+
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("wijkradar.catalogue").joinpath("actions.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return _packaged("actions.toml")
 
 
 @pytest.fixture(scope="module")
 def evidence():
-    text = resources.files("wijkradar.catalogue").joinpath("evidence.toml").read_text("utf-8")
-    return parse_evidence(tomllib.loads(text))
+    return validate(EvidenceLibrary, _packaged("evidence.toml"), "evidence.toml").by_id
+
+
+def _validate(raw, evidence, cat):
+    kw = {"evidence": evidence, "indicators": set(cat.ids), "signals": SIGNALS}
+    return validate(ActionMatrix, raw, "actions.toml", **kw)
 
 
 def test_packaged_matrix_has_the_five_frames_and_netwerk_always(matrix):
@@ -55,24 +68,64 @@ def _first_pattern(raw):
     return raw["frames"][1]["patterns"][0]  # sociale_stijging / low_income_rising_high
 
 
+AT = "actions.toml: frames[1].patterns[0]."
+KIND = "a condition is a table with exactly one of the keys axis, indicator, signal, all or any"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (
             lambda p: p.update(condition={"indicator": "no_such_indicator", "trend": ["rising"]}),
-            "unknown indicator 'no_such_indicator'",
+            "condition.indicator: Input should be an id of indicators.csv, got 'no_such_indicator'",
         ),
-        (lambda p: p["condition"].update(trend=["up"]), "trend values ['up']"),
-        (lambda p: p["condition"].update(colour="red"), "unknown keys ['colour']"),
-        (lambda p: p["condition"].update(percentile_gte=180), "percentile_gte must lie in 0..100"),
-        (lambda p: p["condition"].update(value_gt="twee derde"), "value_gt must be a number"),
+        (
+            lambda p: p.update(condition={"indicator": "vandalism_per_100", "trend": ["rising"]}),
+            "condition.indicator: Input should be an id of indicators.csv; close matches: "
+            "vandalism_per_1000, vandalism, got 'vandalism_per_100'",
+        ),
+        (
+            lambda p: p["condition"].update(trend=["up"]),
+            "condition.trend[0]: Input should be 'rising', 'falling', 'stable' or 'unknown', "
+            "got 'up'",
+        ),
+        (
+            lambda p: p["condition"].update(colour="red"),
+            "condition.colour: Extra inputs are not permitted, got 'red'",
+        ),
+        (
+            lambda p: p["condition"].update(percentile_gte=180),
+            "condition.percentile_gte: Input should be a percentile in 0..100, got 180",
+        ),
+        (
+            lambda p: p["condition"].update(value_gt="twee derde"),
+            "condition.value_gt: Input should be a number, got 'twee derde'",
+        ),
         (
             lambda p: p.update(condition={"axis": "income", "trend": ["rising"]}),
-            "axis must be one of",
+            "condition.axis: Input should be 'composition' or 'problems', got 'income'",
         ),
-        (lambda p: p.update(condition={"axis": "problems"}), "tests nothing"),
-        (lambda p: p.update(condition={"signal": ["panic"]}), "signal values ['panic']"),
-        (lambda p: p.update(condition={"all": [], "any": []}), "cannot be mixed"),
+        (
+            lambda p: p.update(condition={"axis": "problems"}),
+            "condition: an axis condition tests trend, level, score_gte or score_lte, "
+            "got {'axis': 'problems'}",
+        ),
+        (
+            lambda p: p.update(condition={"signal": ["panic"]}),
+            "condition.signal[0]: Input should be a class of the signal rules, got 'panic'",
+        ),
+        (
+            lambda p: p.update(condition={"any": [{"signal": ["alarm"]}, {"signal": "alarm"}]}),
+            "condition.any[1].signal: Input should be a valid tuple, got 'alarm'",
+        ),
+        (
+            lambda p: p.update(condition={"all": [], "any": []}),
+            f"condition: {KIND}, got {{'all': [], 'any': []}}",
+        ),
+        (
+            lambda p: p.update(condition={"all": []}),
+            "condition.all: Tuple should have at least 1 item after validation, not 0, got []",
+        ),
         (
             lambda p: p.update(
                 condition={
@@ -81,64 +134,131 @@ def _first_pattern(raw):
                     "trend": ["rising"],
                 }
             ),
-            "exactly one of axis, indicator",
+            f"condition: {KIND}, got {{'indicator': 'vandalism_per_1000', 'axis': 'problems'",
         ),
-        (lambda p: p.update(evidence=["made_up_2024"]), "evidence ids ['made_up_2024']"),
-        (lambda p: p.update(interventions=[]), "interventions must be a non-empty list"),
-        (lambda p: p.update(interventions=[{"nl": "alleen Nederlands"}]), "needs nl and en"),
-        (lambda p: p.pop("label_en"), "missing label_en"),
-        (lambda p: p.pop("condition"), "missing condition"),
+        (
+            lambda p: p.update(evidence=["made_up_2024"]),
+            "evidence[0]: Input should be an evidence.toml id, got 'made_up_2024'",
+        ),
+        (
+            lambda p: p.update(interventions=[]),
+            "interventions: Tuple should have at least 1 item after validation, not 0, got []",
+        ),
+        (
+            lambda p: p.update(interventions=[{"nl": "alleen Nederlands"}]),
+            "interventions[0].en: Field required",
+        ),
+        (lambda p: p.update(priority=1.5), "priority: Input should be a valid integer, got 1.5"),
+        (lambda p: p.update(label_nl=" "), "label_nl: Input should be a non-empty text, got ' '"),
+        (lambda p: p.pop("label_en"), "label_en: Field required"),
+        (lambda p: p.pop("condition"), "condition: Field required"),
     ],
 )
-def test_loader_rejects_malformed_rules_with_a_clear_message(raw, evidence, cat, change, message):
+def test_loader_rejects_malformed_rules_with_a_precise_message(raw, evidence, cat, change, message):
     bad = copy.deepcopy(raw)
     change(_first_pattern(bad))
     with pytest.raises(CatalogueError) as exc:
-        parse_action_matrix(bad, evidence, "actions.toml", set(cat.ids))
-    text = str(exc.value)
-    assert message in text
-    assert "actions.toml: frames[1] (sociale_stijging).patterns[0] (low_income_rising_high)" in text
+        _validate(bad, evidence, cat)
+    assert str(exc.value).startswith(AT + message)
 
 
-def test_loader_rejects_a_missing_frame_and_bad_toml(raw, evidence, tmp_path):
+def test_loader_rejects_duplicates_and_a_missing_frame(raw, evidence, cat):
     bad = copy.deepcopy(raw)
     bad["frames"] = [f for f in bad["frames"] if f["id"] != "fysiek"]
-    with pytest.raises(CatalogueError, match=r"frames missing: \['fysiek'\]"):
-        parse_action_matrix(bad, evidence)
+    with pytest.raises(
+        CatalogueError, match=r"^actions.toml: frames: frames missing: \['fysiek'\]"
+    ):
+        _validate(bad, evidence, cat)
+    bad = copy.deepcopy(raw)
+    bad["frames"].append(copy.deepcopy(bad["frames"][0]))
+    with pytest.raises(CatalogueError) as exc:
+        _validate(bad, evidence, cat)
+    assert str(exc.value) == "actions.toml: frames[5].id: duplicated frame id, got 'sociale_basis'"
+    bad = copy.deepcopy(raw)
+    bad["frames"][1]["patterns"].append(copy.deepcopy(_first_pattern(bad)))
+    with pytest.raises(CatalogueError) as exc:
+        _validate(bad, evidence, cat)
+    assert str(exc.value) == (
+        "actions.toml: frames[1].patterns[4].id: duplicated pattern id, "
+        "got 'low_income_rising_high'"
+    )
+    bad = copy.deepcopy(raw)
+    del bad["frames"][4]["general_en"]  # netwerk is shown always: it needs its general text
+    with pytest.raises(
+        CatalogueError, match=r"^actions.toml: frames\[4\].general_en: a frame shown"
+    ):
+        _validate(bad, evidence, cat)
+
+
+def test_loader_names_the_user_file_and_rejects_bad_toml(tmp_path):
+    text = resources.files("wijkradar.catalogue").joinpath("actions.toml").read_text("utf-8")
     path = tmp_path / "actions.toml"
+    path.write_text(text.replace("priority = 30\n", 'priority = "30"\n', 1), encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
+        load_action_matrix(path)
+    assert str(exc.value) == (
+        f"{path}: frames[0].patterns[1].priority: Input should be a valid integer, got '30'"
+    )
     path.write_text("[[frames]\nid = ", encoding="utf-8")
     with pytest.raises(CatalogueError, match="not valid TOML"):
         load_action_matrix(path)
-    with pytest.raises(CatalogueError, match="cannot read"):
+    with pytest.raises(CatalogueError, match="cannot read actions.toml file .*missing.toml"):
         load_action_matrix(tmp_path / "missing.toml")
 
 
-def test_evidence_entries_need_a_reference_and_unique_ids(evidence):
-    with pytest.raises(CatalogueError, match="missing reference"):
-        parse_evidence(
-            {
-                "evidence": [
-                    {
-                        "id": "x",
-                        "title": "t",
-                        "publisher": "p",
-                        "summary_nl": "a",
-                        "summary_en": "b",
-                    }
-                ]
-            }
-        )
+def test_signal_conditions_are_checked_against_the_rules_loaded(tmp_path):
+    rules_text = resources.files("wijkradar.catalogue").joinpath("signals.toml").read_text("utf-8")
+    rules_path = tmp_path / "signals.toml"
+    rules_path.write_text(rules_text.replace('id = "improving"', 'id = "getting_better"'))
+    text = resources.files("wijkradar.catalogue").joinpath("actions.toml").read_text("utf-8")
+    path = tmp_path / "actions.toml"
+    path.write_text(text.replace('signal = ["improving"]', 'signal = ["getting_better"]'))
+    with pytest.raises(CatalogueError) as exc:
+        load_action_matrix(path)  # the packaged rules have no class getting_better
+    assert str(exc.value) == (
+        f"{path}: frames[4].patterns[2].condition.signal[0]: Input should be a class of the "
+        "signal rules, got 'getting_better'"
+    )
+    matrix = load_action_matrix(path, rules=load_rules(rules_path))
+    assert matrix.frame("netwerk").patterns[2].condition.signal == ("getting_better",)
+
+
+def test_evidence_entries_need_a_reference_and_unique_ids(evidence, tmp_path):
     entry = {
         "id": "x",
         "title": "t",
         "publisher": "p",
         "summary_nl": "a",
         "summary_en": "b",
-        "reference": "r",
     }
-    with pytest.raises(CatalogueError, match="duplicated id"):
-        parse_evidence({"evidence": [entry, entry]})
+    with pytest.raises(CatalogueError) as exc:
+        validate(EvidenceLibrary, {"evidence": [entry]}, "evidence.toml")
+    assert str(exc.value) == "evidence.toml: evidence[0].reference: Field required"
+    entry["reference"] = "r"
+    with pytest.raises(CatalogueError) as exc:
+        validate(EvidenceLibrary, {"evidence": [entry, entry]}, "evidence.toml")
+    assert str(exc.value) == "evidence.toml: evidence[1].id: duplicated evidence id, got 'x'"
+    with pytest.raises(CatalogueError) as exc:
+        validate(EvidenceLibrary, {"evidence": [{**entry, "year": "2020"}]}, "evidence.toml")
+    assert (
+        str(exc.value)
+        == "evidence.toml: evidence[0].year: Input should be a valid integer, got '2020'"
+    )
+    with pytest.raises(
+        CatalogueError, match=r"^evidence.toml: evidence: Tuple should have at least 1"
+    ):
+        validate(EvidenceLibrary, {"evidence": []}, "evidence.toml")
     assert all(e.reference for e in evidence.values())
+    # a user's evidence file without an id a pattern names: the matrix names the pattern
+    path = tmp_path / "evidence.toml"
+    text = resources.files("wijkradar.catalogue").joinpath("evidence.toml").read_text("utf-8")
+    path.write_text(text.replace('id = "wijkwijzer"', 'id = "wijk_wijzer"'))
+    with pytest.raises(CatalogueError) as exc:
+        load_action_matrix(evidence=path)
+    assert str(exc.value) == (
+        "actions.toml: frames[2].patterns[1].evidence[0]: Input should be an evidence.toml id; "
+        "close matches: wijk_wijzer, got 'wijkwijzer'"
+    )
 
 
 # -- evaluation on a small hand-made panel -------------------------------------------------
@@ -187,8 +307,6 @@ def _state(facts, code, signal="stable", comp_trend="stable", prob_trend="stable
         view="absolute",
         signal_row=row,
         facts=facts,
-        signal_label_nl="Stabiel",
-        signal_label_en="Stable",
     )
 
 
@@ -223,9 +341,13 @@ def test_low_income_rising_and_high_triggers_with_its_numbers(matrix, facts, cat
     (reason,) = tp.reasons
     assert reason.data["value"] == 29.0 and reason.data["percentile"] == 100.0
     assert reason.data["trend"] == "rising" and reason.data["year"] == 2019
-    assert "29,0%" in reason.sentence_nl and "20,0%" in reason.sentence_nl
-    assert "(2019)" in reason.sentence_nl and "percentiel ≥ 80" in reason.sentence_nl
-    assert "29.0%" in reason.sentence_en
+    assert reason.data["comparison_code"] is None and reason.data["group_gemeenten"] == 1
+    assert reason.data["thresholds"] == {"percentile_gte": 80.0}
+    nl = reason_sentence(reason, res, "nl", catalogue=cat)
+    assert "29,0%" in nl and "20,0%" in nl
+    assert "(2019)" in nl and "percentiel ≥ 80" in nl
+    en = reason_sentence(reason, res, "en", catalogue=cat)
+    assert "29.0%" in en and "percentile ≥ 80" in en
     assert "netwerk" in ids and not res.nothing_triggered
 
 
@@ -233,7 +355,7 @@ def test_suppressed_value_never_triggers_and_nothing_is_said_so(matrix, facts, c
     res = evaluate_actions(matrix, _state(facts, "BU00010002"), cat)
     assert res.nothing_triggered
     assert [f.frame.id for f in res.frames] == ["netwerk"]
-    d = res.to_dict("nl")
+    d = action_dict(res, "nl", catalogue=cat)
     assert d["nothing_triggered"] and d["frames"][0]["general"]
     assert len(d["success_factors"]) == 4
 
@@ -246,7 +368,71 @@ def test_axis_and_signal_conditions_and_priority_order(matrix, facts, cat):
     assert {"sociale_basis", "sociale_herovering", "sociale_stijging"} <= set(ids)
     herovering = next(f for f in res.frames if f.frame.id == "sociale_herovering")
     r = herovering.patterns[0].reasons[0]
-    assert r.kind == "axis" and "score 45 van 100" in r.sentence_nl
-    table = res.to_frame()
+    assert r.kind == "axis" and r.data == {
+        "axis": "problems",
+        "trend": "rising",
+        "level": "middle",
+        "score": 45.0,
+    }
+    assert reason_sentence(r, res, catalogue=cat) == (
+        "As zichtbare problemen (2019): score 45 van 100 (midden), trend: verslechtert"
+    )
+    assert reason_sentence(r, res, "en", catalogue=cat) == (
+        "Visible problems axis (2019): score 45 of 100 (middle), trend: worsening"
+    )
+    table = action_rows(res, catalogue=cat)
     assert {"frame", "pattern", "reasons", "evidence"} <= set(table.columns)
     assert len(table) == sum(len(f.patterns) for f in res.frames)
+
+
+def test_reasons_are_numbers_worded_at_the_edge(matrix, facts, cat):
+    row = {"signal": "alarm", "composition_trend": "rising", "problems_trend": "rising"}
+    st = region_state(
+        "BU00010001", level="buurt", year=2019, view="relative", signal_row=row, facts=facts
+    )
+    res = evaluate_actions(matrix, st, cat)
+    reasons = {(r.kind, r.subject): r for f in res.frames for t in f.patterns for r in t.reasons}
+    ind = reasons["indicator", "low_income_households_pct"]
+    assert ind.data["comparison_code"] == "GM0001"  # relative view: the gemeente
+    named = reason_sentence(ind, res, catalogue=cat, names={"GM0001": "Testdorp"})
+    assert "van de buurten in Testdorp." in named
+    assert "of the neighbourhoods in GM0001." in reason_sentence(ind, res, "en", catalogue=cat)
+    sig = reasons["signal", "signal"]
+    assert sig.data == {"signal": "alarm", "year": 2019}
+    label = load_rules().get("alarm").label
+    assert reason_sentence(sig, res, catalogue=cat) == f"Signaal 2019: {label('nl')}"
+    assert reason_sentence(sig, res, "en", catalogue=cat) == f"Signal 2019: {label('en')}"
+    d = action_dict(res, "en", catalogue=cat, names={})
+    shown = next(r for f in d["frames"] for p in f["patterns"] for r in p["reasons"])
+    assert "thresholds" not in shown and "comparison_code" not in shown and shown["sentence"]
+
+
+def test_all_regions_at_once_agree_with_the_one_region_api(matrix, facts, cat):
+    codes = sorted(facts["code"].unique())
+    signal = pd.DataFrame(
+        {
+            "code": codes,
+            "signal": ["alarm", "stable", None, "improving"] + ["stable"] * (len(codes) - 4),
+            "composition_trend": ["rising", "stable", "unknown"] + ["falling"] * (len(codes) - 3),
+            "composition_level": "middle",
+            "composition_score": [50.0, np.nan] + [70.0] * (len(codes) - 2),
+            "problems_trend": ["rising"] + ["stable"] * (len(codes) - 1),
+            "problems_level": "weak",
+            "problems_score": 45.0,
+        }
+    )
+    states = action_states(signal, facts)
+    assert states.loc["BU00010001", "low_income_households_pct.value"] == 29.0
+    assert np.isnan(states.loc["BU00010002", "low_income_households_pct.value"])
+    hits = pattern_hits(matrix, states)
+    assert hits.shape == (len(codes), sum(len(f.patterns) for f in matrix.frames))
+    assert hits.loc["BU00010001", ("sociale_stijging", "low_income_rising_high")]
+    assert not hits.loc["BU00010002"].loc["sociale_stijging"].any()  # suppressed: nothing
+    for row in signal.to_dict("records"):
+        state = region_state(
+            row["code"], level="buurt", year=2019, view="absolute", signal_row=row, facts=facts
+        )
+        res = evaluate_actions(matrix, state, cat)
+        one = {(f.frame.id, t.pattern.id) for f in res.frames for t in f.patterns}
+        many = {k for k, v in hits.loc[row["code"]].items() if v}
+        assert one == many, row["code"]

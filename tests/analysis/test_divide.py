@@ -13,14 +13,14 @@ from wijkradar.analysis.divide import divide
 from wijkradar.analysis.results import DIVIDE_COLUMNS
 from wijkradar.panel.build import build
 from wijkradar.panel.schema import validate_panel
+from wijkradar.testing import panel_from_rows
 
 HH, LOW, CORP = "households", "low_income_households_pct", "corporation_housing_pct"
-LEVEL = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:
-    cols = ["code", "level", "year", "indicator", "value", "status", "source"]
-    return validate_panel(pd.DataFrame(rows, columns=cols))
+    cols = ("code", "year", "indicator", "value", "status")
+    return validate_panel(panel_from_rows(rows, columns=cols))
 
 
 def panel_of(units: dict[str, tuple], year: int = 2017) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def panel_of(units: dict[str, tuple], year: int = 2017) -> pd.DataFrame:
                 continue
             status = {None: "suppressed", "-": "missing"}.get(value, "observed")
             num = float(value) if status == "observed" else np.nan
-            rows.append((code, LEVEL[code[:2]], year, indicator, num, status, "test"))
+            rows.append((code, year, indicator, num, status))
     return _frame(rows)
 
 

@@ -1,5 +1,7 @@
 """Signals on a hand-made panel whose classes follow from the numbers by construction."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -7,6 +9,7 @@ from wijkradar.analysis.signals import classify, signals
 from wijkradar.catalogue import load_catalogue
 from wijkradar.catalogue.rules import load_rules
 from wijkradar.errors import CatalogueError
+from wijkradar.wording import words
 
 CAT = load_catalogue()
 RULES = load_rules()
@@ -78,13 +81,16 @@ def test_axes_carry_scores_and_trends(result):
     assert f["composition_score"].min() >= 0 and f["composition_score"].max() <= 100
 
 
-def test_reasons_carry_the_panel_numbers_and_a_dutch_sentence(result, panel):
+def test_reasons_carry_the_panel_numbers_and_no_words(result, panel):
     r = result.reasons
     low = r[(r.code == "BU00010001") & (r.indicator == "low_income_households_pct")].iloc[0]
     assert (low.value_from, low.year_from, low.value_to, low.year_to) == (10.0, 2017, 20.0, 2019)
     assert low.trend == "rising" and low.axis == "composition"
-    assert "steeg van 10,0% (2017) naar 20,0% (2019)" in low.sentence_nl
-    assert "rose from 10.0% (2017) to 20.0% (2019)" in low.sentence_en
+    # the analysis returns numbers and ids; sentences are made by wijkradar.wording
+    assert not [c for c in r.columns if c.startswith(("sentence", "comparison_en"))]
+    w_nl, w_en = words("nl"), words("en")
+    assert "steeg van 10,0% (2017) naar 20,0% (2019)" in w_nl.reason(low.to_dict(), CAT, "x")
+    assert "rose from 10.0% (2017) to 20.0% (2019)" in w_en.reason(low.to_dict(), CAT, "x")
     crime = r[(r.code == "BU00010001") & (r.axis == "problems")]
     assert len(crime) == 3 and set(crime.indicator) == set(PROBLEMS)
 
@@ -134,9 +140,6 @@ def test_ties_share_their_percentile(panel):
 
 def test_classify_is_driven_by_the_rules_file(tmp_path):
     text = tmp_path / "r.toml"
-    base = load_rules().raw
-    import tomllib  # noqa: F401  (the file below is written by hand)
-
     text.write_text(
         "[scores]\nmin_weight_share = 0.5\nmin_relative_units = 3\n"
         "[trends]\nwindow = 4\nmin_years = 2\nz = 1.645\nmin_weight_share = 0.5\n"
@@ -156,25 +159,121 @@ def test_classify_is_driven_by_the_rules_file(tmp_path):
         "problems": {"trend": np.array(["rising", "stable"]), "level": np.array(["weak", "weak"])},
     }
     assert classify(rules, state).tolist() == ["watch", "insufficient_data"]
-    assert base["levels"]["weak"] == 60
+    assert rules["levels"]["weak"] == 60 and rules.source == str(text)
+
+
+TREND_WORDS = "'rising', 'falling', 'stable' or 'unknown'"
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: s.replace('axis = "composition"', 'axis = "ethnicity"', 1), "axis must be"),
-        (lambda s: s.replace('trend = ["rising"]', 'trend = ["up"]', 1), "not in"),
-        (lambda s: s.replace("weak = 60", "weak = 30"), "strong must not exceed weak"),
-        (lambda s: s.replace('id = "insufficient_data"', 'id = "other"'), "last class"),
-        (lambda s: s + "\n[oops\n", "not valid TOML"),
+        (
+            lambda s: s.replace('axis = "composition"', 'axis = "ethnicity"', 1),
+            "classes[0].all[0].axis: Input should be 'composition' or 'problems', got 'ethnicity'",
+        ),
+        (
+            lambda s: s.replace('trend = ["rising"]', 'trend = ["up"]', 1),
+            f"classes[0].all[0].trend[0]: Input should be {TREND_WORDS}, got 'up'",
+        ),
+        (
+            lambda s: s.replace(
+                'trend = ["stable", "unknown"] },', 'trend = ["stable", "down"] },'
+            ),
+            f"classes[2].any[2].all[0].trend[1]: Input should be {TREND_WORDS}, got 'down'",
+        ),
+        (
+            lambda s: s.replace('level = ["weak"], trend', 'levels = ["weak"], trend', 1),
+            "classes[2].any[2].all[0].levels: Extra inputs are not permitted, got ['weak']",
+        ),
+        (
+            lambda s: s.replace("window = 4 ", "windw = 4 "),
+            "trends.windw: Extra inputs are not permitted, got 4",
+        ),
+        (
+            lambda s: s.replace("z = 1.645", 'z = "1.645"'),
+            "trends.z: Input should be a number, got '1.645'",
+        ),
+        (
+            lambda s: s.replace("min_years = 2 ", "min_years = 1 "),
+            "trends.min_years: Input should be greater than or equal to 2, got 1",
+        ),
+        (
+            lambda s: s.replace("weak = 60", "weak = 30"),
+            "levels.strong: strong must not exceed weak (30), got 40",
+        ),
+        (
+            lambda s: s.replace("weight_factor = [", "weight_factr = ["),
+            "sensitivity.weight_factr: Input should be 'weak', 'strong', 'z', 'window' or "
+            "'weight_factor', got 'weight_factr'",
+        ),
+        (
+            lambda s: s.replace('id = "insufficient_data"', 'id = "other"'),
+            "classes[5].id: the last class must be 'insufficient_data', got 'other'",
+        ),
+        (
+            lambda s: s.replace('id = "stable"', 'id = "alarm"'),
+            "classes[4].id: duplicated class id, got 'alarm'",
+        ),
+        (
+            lambda s: s.replace('label_en = "Alarm"\n', ""),
+            "classes[0].label_en: Field required",
+        ),
+        (
+            lambda s: s.replace(
+                '{ axis = "problems", trend = ["rising"] }]', '{ signal = ["x"] }]', 1
+            ),
+            "classes[0].all[1]: a signal class tests the axes only, got {'signal': ('x',)}",
+        ),
+        (
+            lambda s: s.replace("all = []", "all = []\nany = []"),
+            "classes[5].all: a class has exactly one of the keys all or any",
+        ),
+        (
+            lambda s: s.replace("[levels]", "[level]"),
+            "level: Extra inputs are not permitted, got {'weak': 60, 'strong': 40}",
+        ),
+        (
+            lambda s: re.sub(r"\[levels\]\n.*\n.*\n", "", s),
+            "levels: Field required",
+        ),
     ],
-    ids=["unknown-axis", "unknown-trend", "levels", "no-fallback", "bad-toml"],
+    ids=[
+        "unknown-axis",
+        "unknown-trend",
+        "unknown-trend-nested",
+        "unknown-key",
+        "unknown-setting",
+        "wrong-type",
+        "too-few-years",
+        "levels",
+        "unknown-variation",
+        "no-fallback",
+        "duplicate-id",
+        "no-label",
+        "not-an-axis",
+        "all-and-any",
+        "misspelt-section",
+        "missing-section",
+    ],
 )
-def test_malformed_rules_are_rejected(tmp_path, edit, message):
+def test_malformed_rules_are_rejected_with_a_precise_message(tmp_path, edit, message):
     from importlib import resources
 
     text = resources.files("wijkradar.catalogue").joinpath("signals.toml").read_text("utf-8")
     path = tmp_path / "signals.toml"
-    path.write_text(edit(text), encoding="utf-8")
-    with pytest.raises(CatalogueError, match=message):
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
         load_rules(path)
+    assert str(exc.value).startswith(f"{path}: {message}")
+
+
+def test_bad_toml_and_a_missing_rules_file(tmp_path):
+    path = tmp_path / "signals.toml"
+    path.write_text("[oops\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=f"^{path}: not valid TOML"):
+        load_rules(path)
+    with pytest.raises(CatalogueError, match="cannot read signals.toml file .*nothing.toml"):
+        load_rules(tmp_path / "nothing.toml")

@@ -11,6 +11,7 @@ import pytest
 
 import wijkradar
 from wijkradar.panel.build import build
+from wijkradar.wording import words
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def test_amsterdam_buurt_reasons_trace_to_the_source_files(ds, shared_data):
         shared_data / "kwb/amsterdam/kwb_2019_amsterdam_84583NED.csv.gz", "BU03630001", tail
     )
     assert (low.value_from, low.year_from, low.value_to, low.year_to) == (v17, 2017, v19, 2019)
-    assert f"{v17:.1f}".replace(".", ",") in low.sentence_nl
+    sentence = words("nl").reason(low.to_dict(), ds.indicators, "Nederland")
+    assert f"{v17:.1f}".replace(".", ",") in sentence
     ams = res.frame[res.frame.code.str.startswith("BU0363")]
     assert len(ams) >= 479
     assert ams["signal"].isin([c.id for c in res.rules.classes]).all()
@@ -55,7 +57,9 @@ def test_national_wijken_use_leefbaarometer_safety_as_problems_axis(ds):
     assert len(known) > 2000
     lbm = res.reasons[res.reasons.indicator == "lbm_safety"]
     assert len(lbm) > 2000
-    assert lbm["sentence_nl"].str.contains("Leefbaarometer-score voor veiligheid").all()
+    w = words("nl")
+    sentences = [w.reason(r, ds.indicators, "Nederland") for r in lbm.to_dict("records")]
+    assert all("Leefbaarometer-score voor veiligheid" in s for s in sentences)
 
 
 def test_cli_signals_and_profile(ds):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wijkradar.analysis.trends import indicator_trends
+from wijkradar.analysis.trends import _slope_se, _theil_sen, indicator_trends
 from wijkradar.catalogue import load_catalogue
 
 CAT = load_catalogue()
@@ -86,3 +86,32 @@ def test_one_edition_gives_unknown_and_missing_values_are_not_zero():
     assert t.loc["BU00010001", "trend"] == "unknown"
     assert t.loc["BU00010002", "trend"] == "unknown"  # the missing edition does not count
     assert t.loc["BU00010002", "n_years"] == 1
+
+
+def test_the_slope_error_is_the_measured_band_or_at_least_the_residual_error():
+    years = np.array([2015.0, 2016.0, 2017.0, 2019.0])
+    V = np.array([[10.0, 12.0, 11.0, 15.0], [10.0, np.nan, 14.0, np.nan]])
+    S = np.array([[0.0] * 4, [0.5, np.nan, 0.5, np.nan]])
+    se = _slope_se(V, S, years)
+    # no measurement error: the OLS residual standard error, as scipy computes it
+    assert se[0] == pytest.approx(stats.linregress(years, V[0]).stderr)
+    # two editions: the two errors through the slope, sqrt(0.5² + 0.5²) / 2 years
+    assert se[1] == pytest.approx(math.hypot(0.5, 0.5) / 2)
+    assert _theil_sen(V, years)[1] == pytest.approx(2.0)
+
+
+def test_defaults_come_from_the_packaged_rules():
+    rows = [("BU00010001", y, "households", 1000) for y in (2017, 2019)]
+    rows += [
+        ("BU00010001", 2017, "low_income_households_pct", 10.0),
+        ("BU00010001", 2019, "low_income_households_pct", 12.0),
+    ]
+    p = _panel(rows)
+    default = indicator_trends(p, CAT, year=2019, window=4)
+    explicit = indicator_trends(p, CAT, year=2019, window=4, z=1.645, min_years=2)
+    pd.testing.assert_frame_equal(default, explicit)
+    # slope 1.0 against se 0.70: called at z = 1.282, not at the packaged 1.645
+    low = default.set_index("indicator").loc["low_income_households_pct"]
+    assert low["trend"] == "stable"
+    lax = indicator_trends(p, CAT, year=2019, window=4, z=1.282).set_index("indicator")
+    assert lax.loc["low_income_households_pct", "trend"] == "rising"

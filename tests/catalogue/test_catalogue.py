@@ -1,3 +1,4 @@
+import re
 import shutil
 from importlib import resources
 
@@ -86,24 +87,32 @@ def _copy_catalogue(tmp_path):
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("indicators.csv", "population,Aantal inwoners", "population,", "row 3: population: empty"),
+        (
+            "indicators.csv",
+            "population,Aantal inwoners",
+            "population,",
+            "indicators.csv row 3 (population): label_nl: Input should be a non-empty text, got ''",
+        ),
         (
             "indicators.csv",
             'composition,huishoudens,+,share,"pct(',
             'composition,huishoudens,up,share,"pct(',
-            "direction must be one of",
+            "(one_person_households_pct): direction: Input should be '+', '-' or '0', got 'up'",
         ),
         (
             "indicators.csv",
             "per_1000(social_assistance, population)",
             "per_1000(social_assistanse, population)",
-            "unknown id 'social_assistanse'",
+            "(social_assistance_per_1000): derivation: Input should be a "
+            "known indicator id; close matches: social_assistance, social_assistance_per_1000, "
+            "got 'social_assistanse'",
         ),
         (
             "sources.csv",
             "population,kwbkaart",
             "populatio,kwbkaart",
-            "unknown indicator 'populatio'",
+            "sources.csv row 6: indicator: Input should be an id of indicators.csv; close "
+            "matches: population, got 'populatio'",
         ),
         (
             "sources.csv",
@@ -115,7 +124,7 @@ def _copy_catalogue(tmp_path):
             "sources.csv",
             "rental_pct,statline,huurwoningen totaal",
             "rental_pct,statline,koopwoningen|huurwoningen totaal",
-            "'koopwoningen' \\(%\\) is listed for both 'owner_occupied_pct' and 'rental_pct'",
+            "'koopwoningen' (%) is listed for both 'owner_occupied_pct' and 'rental_pct'",
         ),
         (
             "indicators.csv",
@@ -123,13 +132,15 @@ def _copy_catalogue(tmp_path):
             "aantal,context,bevolking,0,count,,0",
             "morocco,Migratieachtergrond Marokko (aantal),Moroccan migration background (count),"
             "aantal,context,bevolking,0,count,,0.5",
-            "morocco: a migration-background indicator is context only",
+            "(morocco): sensitive: a migration-background indicator is "
+            "context only (domain context, weight 0), got {'domain': 'context', 'weight': 0.5}",
         ),
         (
             "indicators.csv",
             ",bevolking,0,count,,0,,0,round(5),1,,",
             ",bevolkng,0,count,,0,,0,round(5),1,,",
-            "topic 'bevolkng' is not in topics.csv",
+            "indicators.csv row 3 (population): topic: Input should be a topic of topics.csv; "
+            "close matches: bevolking, got 'bevolkng'",
         ),
     ],
     ids=[
@@ -153,5 +164,49 @@ def test_malformed_catalogue_is_rejected_with_row(tmp_path, file, old, new, mess
             "owner_occupied_pct"
         )
         return
-    with pytest.raises(CatalogueError, match=message):
+    with pytest.raises(CatalogueError, match=re.escape(message)):
         load_catalogue(d)
+
+
+ROW = {
+    "id": "x_pct",
+    "label_nl": "x",
+    "label_en": "x",
+    "unit": "%",
+    "domain": "composition",
+    "topic": "bevolking",
+    "direction": "+",
+    "kind": "share",
+    "derivation": "pct(x, households)",
+    "weight": "0.5",
+    "suppress_below": "households < 20",
+    "noise": "binomial(households) + round(0.1)",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({}, None),
+        ({"weight": ""}, None),  # empty: 0
+        ({"weight": "half"}, "weight: Input should be a number (empty: 0), got 'half'"),
+        ({"decimals": "1.5"}, "decimals: Input should be a whole number >= 0 (empty: 0)"),
+        ({"kind": "ratio"}, "kind: Input should be 'count', 'share', 'rate', 'mean', 'score',"),
+        ({"derivation": "ratio(x, y)"}, "derivation: Input should be per_1000(numerator, "),
+        ({"suppress_below": "households<"}, "suppress_below: Input should be '<known id> < "),
+        ({"suppress_below": "huishoudens < 5"}, "suppress_below: Input should be a known"),
+        ({"noise": "poisson(inhabitants)"}, "noise: Input should be a known indicator id"),
+        ({"sensitive": "yes"}, "sensitive: Input should be '' or 'migration', got 'yes'"),
+        ({"topic": "weer"}, "topic: Input should be a topic of topics.csv, got 'weer'"),
+    ],
+)
+def test_an_indicator_row_is_checked_column_by_column(change, message):
+    from wijkradar.catalogue._models import IndicatorRow, validate
+
+    ctx = {"ids": {"x", "x_pct", "households"}, "topics": {"bevolking": ("Bevolking", "")}}
+    if message is None:
+        assert validate(IndicatorRow, ROW | change, "row", **ctx).weight in (0.0, 0.5)
+        return
+    with pytest.raises(CatalogueError) as exc:
+        validate(IndicatorRow, ROW | change, "indicators.csv row 9 (x_pct)", **ctx)
+    assert str(exc.value).startswith(f"indicators.csv row 9 (x_pct): {message}")

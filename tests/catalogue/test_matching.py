@@ -99,7 +99,7 @@ def test_the_build_names_both_indicators_and_the_file():
         harmonise.to_panel_rows(raw_frame(raw, fmt="odata"), CAT)
     msg = str(err.value)
     assert "kwb_2019_records.json" in msg and "'Appartement'" in msg
-    assert "'electricity_apartment' or 'gas_apartment'" in msg and "DataProperties" in msg
+    assert "'electricity_apartment' of 'gas_apartment'" in msg and "DataProperties" in msg
 
 
 def test_two_indicators_with_one_spelling_is_a_catalogue_error():

@@ -52,7 +52,7 @@ def live_server(e2e_dataset) -> str:
     from wijkradar.settings import Settings
     from wijkradar.web.app import create_app
 
-    app = create_app(Settings(dataset=e2e_dataset), warm_clusters=False)
+    app = create_app(Settings(dataset=e2e_dataset, warm_clusters=False))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)

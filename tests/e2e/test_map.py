@@ -20,6 +20,8 @@ TABLET = {"width": 768, "height": 1024}
 ROOT = Path(__file__).parents[2]
 STATIC = ROOT / "src" / "wijkradar" / "web" / "static"
 IDLE = "window.mapStatus && window.mapStatus.startsWith('idle')"
+# idle, and the map neither moving nor loading: safe to click on what is drawn
+SETTLED = f"{IDLE} && window.wijkradar.map.loaded() && !window.wijkradar.map.isMoving()"
 # Okabe-Ito class colours drawn at fill-opacity 0.92 over the #e8ecef background
 CLASS_COLOURS = ["#D55E00", "#E69F00", "#009E73", "#56B4E9", "#BBBBBB"]
 BACKGROUND = (0xE8, 0xEC, 0xEF)
@@ -79,6 +81,40 @@ def test_vendored_maplibre_matches_package_json():
     assert (STATIC / "vendor" / "maplibre-gl.css").stat().st_size > 10_000
 
 
+def test_modules_and_import_map_resolve():
+    """index.html loads js/main.js as a module; every relative import and the import map's
+    MapLibre shim exist (the page has no build step that would notice a missing file)."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    assert '<script type="module" src="js/main.js"></script>' in html
+    imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', html, re.S)[1])
+    shim = STATIC / imports["imports"]["maplibre-gl"]
+    assert shim.is_file() and "./maplibre-gl.js" in shim.read_text(encoding="utf-8")
+    modules = sorted((STATIC / "js").glob("*.js"))
+    assert {m.name for m in modules} >= {
+        "main.js", "state.js", "api.js", "i18n.js", "map.js", "search.js", "profile.js",
+        "charts.js", "compare.js",
+    }  # fmt: skip
+    reached = set()
+    todo = [STATIC / "js" / "main.js"]
+    while todo:
+        m = todo.pop()
+        if m in reached:
+            continue
+        reached.add(m)
+        for spec in re.findall(r'^import\s[^;]*?from "([^"]+)";', m.read_text("utf-8"), re.M):
+            if spec in imports["imports"]:
+                continue
+            target = (m.parent / spec).resolve()
+            assert target.is_file(), f"{m.name} imports missing {spec}"
+            todo.append(target)
+    assert reached == {m.resolve() for m in modules}, "a module main.js does not reach"
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="js/([^"]+)">', html))
+    assert preloaded == {m.name for m in modules}, "index.html preloads every module"
+    for m in modules:  # no globals and no HTML strings
+        text = m.read_text(encoding="utf-8")
+        assert "innerHTML" not in text and "window.I18N" not in text, m.name
+
+
 @pytest.mark.browser
 def test_map_renders_polygons_in_class_colours(new_page, live_server, artifacts):
     from PIL import Image
@@ -113,6 +149,7 @@ def test_map_renders_polygons_in_class_colours(new_page, live_server, artifacts)
     assert page.locator("#legend li").count() >= 3
     assert page.external_requests == []
     assert page.errors == []
+    assert page.evaluate("typeof window.I18N") == "undefined"
 
 
 @pytest.mark.browser
@@ -142,7 +179,7 @@ def test_click_on_polygon_opens_profile_with_reasons(new_page, live_server, arti
     _open(page, live_server + "/")
     table = _api(page, "/api/signals?level=buurt")
     with_reasons = {r["code"] for r in table["data"] if r["reasons"]}
-    page.wait_for_timeout(300)
+    page.wait_for_function(SETTLED)
     code = _click_region(page, with_reasons)
     page.wait_for_selector("#profile .reasons li")
     profile = _api(page, f"/api/regions/{code}")

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from wijkradar.analysis.reasons import format_value
+from wijkradar.wording import words
 
 SHOWN = ("observed", "derived")
 EXACT = 1e-9  # JSON floats: "within rounding" is a relative 1e-9
@@ -81,7 +81,7 @@ def derivation_violations(panel: pd.DataFrame, derivations: dict) -> tuple[int, 
 
 # -- numbers as displayed ---------------------------------------------------------------------
 
-# A Dutch number as format_value prints it, optionally with its unit, right before "(YYYY".
+# A Dutch number as wording.Words.value prints it, optionally with its unit, right before "(YYYY".
 NUM = r"(?P<num>€ -?\d[\d.]*|-?\d[\d.]*(?:,\d+)?)"
 NUM_YEAR = re.compile(NUM + r"(?P<unit>%| per 1\.000)? \((?P<year>(?:19|20)\d\d)\b")
 
@@ -489,9 +489,9 @@ def pdf_units(layout: str, names: Names) -> list[str]:
 def shown_strings(value: float, unit: str, decimals: int) -> set[str]:
     """How the report prints ``value``: table cells and chart captions with the indicator's
     decimals, reason sentences with at least one for % and per 1 000 (``reasons.sentence``)."""
-    out = {format_value(value, unit, decimals, "nl")}
+    out = {words("nl").value(value, unit, decimals)}
     if unit in ("%", "per 1 000 inwoners"):
-        out.add(format_value(value, unit, max(decimals, 1), "nl"))
+        out.add(words("nl").value(value, unit, max(decimals, 1)))
     return out
 
 
@@ -682,7 +682,7 @@ def walk_outputs(ds_path, codes, pdf_codes, forbidden, protected, catalogue, tmp
         clock[0] = now
 
     with mock.patch("wijkradar.dataset.open_dataset", opener):
-        app = create_app(Settings(dataset=Path(ds_path)), warm_clusters=False)
+        app = create_app(Settings(dataset=Path(ds_path), warm_clusters=False))
         with TestClient(app, raise_server_exceptions=True) as c:
             # Actions exist only for a region with a signal, which the smallest buurten lack:
             # also walk the actions of up to three buurten with withheld values that have one.

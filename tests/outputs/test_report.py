@@ -1,18 +1,16 @@
 """The wijkprofiel report on the real data: an Amsterdam buurt and a national wijk, PDF and HTML;
 bad input gives clear errors and never a half-written file."""
 
-import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import wijkradar
 from wijkradar.cli.app import app
-from wijkradar.errors import WijkradarError
-from wijkradar.outputs.actions import region_actions
-from wijkradar.outputs.profile import UnknownRegionError
+from wijkradar.errors import UnknownRegionError, WijkradarError
 from wijkradar.outputs.report import render as render_mod
 from wijkradar.outputs.report import render_batch, render_report, report_bytes
 from wijkradar.panel.build import build
@@ -67,11 +65,11 @@ def test_amsterdam_buurt_pdf_has_name_signal_reason_numbers_and_a_frame(ds, tmp_
     # the numbers of the signal's reasons, as the sentences print them
     first = sig["reasons"][0]
     assert first["sentence_nl"][:60] in text
-    acts = region_actions(ds, BUURT)
-    frame = next(f for f in acts.frames if f.triggered)
-    assert frame.frame.label.nl in text
-    reason = frame.patterns[0].reasons[0]
-    assert reason.sentence_nl[:50] in text
+    acts = ds.actions_dict(BUURT, lang="nl")
+    frame = next(f for f in acts["frames"] if f["triggered"])
+    assert frame["label"] in text
+    reason = frame["patterns"][0]["reasons"][0]
+    assert reason["sentence"][:50] in text
     assert "Bron: CBS, Kadaster, Leefbaarometer" in text
     assert "Succesfactoren" in text and "Waarnemingen van bewoners" in text
     pngs = _pages_png(out, tmp_path)
@@ -109,13 +107,13 @@ def test_report_bytes_is_a_pdf(ds):
 def test_bad_input_gives_clear_errors_and_no_file(ds, tmp_path):
     with pytest.raises(UnknownRegionError, match="staat niet in de dataset"):
         render_report(ds, "BU0363XXXX", tmp_path / "x.pdf")
-    with pytest.raises(WijkradarError, match="level mismatch"):
+    with pytest.raises(WijkradarError, match="is een buurt, geen wijk"):
         render_report(ds, BUURT, tmp_path / "x.pdf", level="wijk")
     with pytest.raises(WijkradarError, match="bestaat niet"):
         render_report(ds, BUURT, tmp_path / "missing" / "x.pdf")
     with pytest.raises(WijkradarError, match="onbekend formaat"):
         render_report(ds, BUURT, tmp_path / "x.docx")
-    with pytest.raises(WijkradarError, match="nl of en"):
+    with pytest.raises(WijkradarError, match="kies uit nl, en"):
         render_report(ds, BUURT, tmp_path / "x.pdf", lang="fr")
     assert list(tmp_path.iterdir()) == []
 
@@ -139,23 +137,13 @@ def test_failure_while_writing_leaves_no_half_written_file(ds, tmp_path, monkeyp
     def broken(fh_data):
         raise OSError(28, "No space left on device")
 
-    real_fdopen = os.fdopen
+    real_write = Path.write_bytes
 
-    class Failing:
-        def __init__(self, fd, mode):
-            self.fh = real_fdopen(fd, mode)
+    def failing(self, data):
+        real_write(self, data[:100])  # half a file under the temporary name, then the disk is full
+        broken(data)
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(data[:100])
-            broken(data)
-
-    monkeypatch.setattr(render_mod.os, "fdopen", Failing)
+    monkeypatch.setattr(Path, "write_bytes", failing)
     with pytest.raises(WijkradarError, match="No space left"):
         render_report(ds, BUURT, target, fmt="html")
     assert target.read_bytes() == b"old report"  # the old file is untouched

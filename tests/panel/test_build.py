@@ -117,7 +117,7 @@ def test_rebuild_is_idempotent_and_duckdb_reads_it(data_dir, tmp_path):
             ";Gemeentenaam;Soort regio;Codering;Jaar;||Aantal inwoners\r\n"
             "Wijken en buurten;naam;omschrijving;code;;aantal\r\n"
             "Rotterdam;Rotterdam;Gemeente;GM0599;2019;64x\r\n",
-            r"kwb_2019_bad.csv, row 6, column '.*Aantal inwoners.*'",
+            r"kwb_2019_bad.csv, rij 6, kolom '.*Aantal inwoners.*': geen getal",
         ),
         (
             "kwb_2019_dup.csv",
@@ -127,7 +127,11 @@ def test_rebuild_is_idempotent_and_duckdb_reads_it(data_dir, tmp_path):
             "A;Rotterdam;Buurt;BU05990110;2019;1\r\nB;Rotterdam;Buurt;BU05990110;2019;2\r\n",
             "BU05990110",
         ),
-        ("notes.csv", "a,b\n1,2\n", "unknown layout"),
+        (
+            "notes.csv",
+            "a,b\n1,2\n",
+            r"notes.csv: onbekende indeling: .*\(zet notes.mapping.toml ernaast",
+        ),
     ],
     ids=["non-numeric", "duplicate-code", "unknown-layout"],
 )

@@ -90,7 +90,7 @@ def test_an_ambiguous_phrase_is_an_error_naming_the_columns():
         ],
     )
     with pytest.raises(
-        SourceFormatError, match="all match catalogue indicator 'owner_occupied_pct'"
+        SourceFormatError, match="passen alle bij catalogusindicator 'owner_occupied_pct' voor 2018"
     ):
         harmonise.to_panel_rows(raw, CAT)
 

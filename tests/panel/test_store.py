@@ -38,11 +38,17 @@ def test_failing_write_leaves_previous_dataset_untouched(tmp_path):
 def test_refuses_to_overwrite_a_folder_that_is_not_a_dataset(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.docx").write_text("precious")
-    with pytest.raises(WijkradarError, match="not a wijkradar dataset"):
+    with pytest.raises(
+        WijkradarError, match="mine bestaat al en is geen wijkradar-dataset; kies een andere map"
+    ):
         store.write_dataset(tmp_path / "mine", _writer("x"))
     assert (tmp_path / "mine" / "thesis.docx").read_text() == "precious"
 
 
 def test_resolve_dataset_explains_how_to_build(tmp_path):
-    with pytest.raises(DataNotFoundError, match="wijkradar build --out"):
+    with pytest.raises(
+        DataNotFoundError,
+        match=r"geen wijkradar-dataset in .*nothing \(geen manifest.json\); bouw eerst een dataset",
+    ) as err:
         store.resolve_dataset(tmp_path / "nothing")
+    assert "--out" not in str(err.value)  # the library names no CLI flags

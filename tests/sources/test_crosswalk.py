@@ -54,7 +54,7 @@ def test_gzip_and_sniff(tmp_path):
 def test_missing_column(tmp_path):
     path = tmp_path / "cw.csv"
     path.write_text("level,year_from,year_to,code_from,code_to,n_addresses\n")
-    with pytest.raises(SourceFormatError, match="missing columns weighting"):
+    with pytest.raises(SourceFormatError, match="kolommen weighting ontbreken"):
         read_boundary_changes(path)
 
 
@@ -78,7 +78,8 @@ def test_bad_code_shape(tmp_path, code, level):
 
 
 def test_unknown_level_and_truncated_row(tmp_path):
-    with pytest.raises(SourceFormatError, match="unknown level"):
+    want = r"rij 2, kolom 'level': onbekend niveau \(verwacht een van gemeente, wijk, buurt, "
+    with pytest.raises(SourceFormatError, match=want + r"gekregen 'provincie'\)"):
         read_boundary_changes(_write(tmp_path, "provincie,2016,2017,x,20,20,1\n"))
     with pytest.raises(SourceFormatError) as err:
         read_boundary_changes(_write(tmp_path, "gemeente,2016,2017,x,0014,0014,1\ngemeente,2016\n"))
@@ -87,7 +88,7 @@ def test_unknown_level_and_truncated_row(tmp_path):
 
 def test_duplicate_pair(tmp_path):
     body = "gemeente,2016,2017,x,0014,0040,1\ngemeente,2016,2017,x,14,0040,2\n"
-    with pytest.raises(SourceFormatError, match="rows 2 and 3"):
+    with pytest.raises(SourceFormatError, match="rijen 2 en 3"):
         read_boundary_changes(_write(tmp_path, body))
 
 

@@ -29,13 +29,22 @@ import pytest
 from shapely.geometry import box
 from typer.testing import CliRunner
 
+import wijkradar
 from wijkradar.catalogue import load_catalogue
 from wijkradar.cli.app import app
 from wijkradar.errors import FetchError, OfflineError, WijkradarError
 from wijkradar.panel.harmonise import to_panel_rows
 from wijkradar.sources import detect
-from wijkradar.sources import fetch as fetch_mod
-from wijkradar.sources.fetch import BaseUrls, FetchPlan, fetch, region_filter
+from wijkradar.sources.fetch import (
+    BaseUrls,
+    FetchPlan,
+    _odata,
+    fetch,
+    kwb_table_ids,
+    kwb_title_matches,
+    parse_years,
+    region_filter,
+)
 from wijkradar.sources.odata import read_odata
 from wijkradar.sources.odata4 import read_odata4
 from wijkradar.sources.police import (
@@ -340,7 +349,7 @@ def test_odataapi_base_pages_with_skip(server, tmp_path, monkeypatch):
     server.routes["/ODataApi/odata/84583NED/TypedDataSet"] = Route(api)
     for name in ("DataProperties", "TableInfos"):
         server.routes[f"/ODataApi/odata/84583NED/{name}"] = server.routes[f"/cbs/84583NED/{name}"]
-    monkeypatch.setattr(fetch_mod, "ODATA_API_PAGE", 2)
+    monkeypatch.setattr(_odata, "ODATA_API_PAGE", 2)
     urls = BaseUrls(cbs_odata=f"{server.root}/ODataApi/odata")
     report = fetch([2019], tmp_path, what=["kwb"], base_urls=urls, backoff=0)
     assert report.ok
@@ -370,7 +379,7 @@ def test_resume_after_connection_cut(server, tmp_path):
     path = "/pdok/2021/atom/downloads/wijkenbuurten_2021.gpkg"
     server.routes[path] = Route(data, content_type="application/geopackage+sqlite3", cut=1)
     first = _fetch(server, tmp_path, years=[2021], what=["geometry"], retries=0)
-    assert not first.ok and "gave up" in str(first.failed[0].error)
+    assert not first.ok and "(opgegeven na 1 pogingen)" in str(first.failed[0].error)
     part = tmp_path / "geo" / "wijkenbuurten_2021.gpkg.part"
     assert 0 < part.stat().st_size < len(data)
     half = part.stat().st_size
@@ -408,7 +417,10 @@ def test_404_is_a_fetch_error_with_the_url(server, tmp_path):
     # the title is the first thing asked for
     assert "/cbs/84286NED/TableInfos" in str(failed.error)
     assert "/cbs/84286NED/TableInfos" in failed.error.url
-    with pytest.raises(FetchError, match="HTTP 404 from .*84286NED"):
+    with pytest.raises(
+        FetchError,
+        match=r"HTTP 404 van .*84286NED.* \(niet gevonden: bestaat deze tabel of dit jaar\?\)",
+    ):
         report.raise_on_failure()
 
 
@@ -422,7 +434,7 @@ def test_connection_refused_is_offline(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again before the fetch: nothing listens
-    with pytest.raises(OfflineError, match="cannot reach 127.0.0.1"):
+    with pytest.raises(OfflineError, match="127.0.0.1 is niet bereikbaar"):
         fetch(
             [2019],
             tmp_path,
@@ -435,7 +447,10 @@ def test_connection_refused_is_offline(tmp_path):
 
 
 def test_unresolvable_host_is_offline(tmp_path):
-    with pytest.raises(OfflineError, match="cannot reach wijkradar-test.invalid.*resolve"):
+    with pytest.raises(
+        OfflineError,
+        match=r"wijkradar-test.invalid is niet bereikbaar.*\(de naam is niet op te zoeken \(DNS\)",
+    ):
         fetch(
             [2019],
             tmp_path,
@@ -447,10 +462,35 @@ def test_unresolvable_host_is_offline(tmp_path):
         )
 
 
+def test_parse_years():
+    assert parse_years("2017-2019,2021") == (2017, 2018, 2019, 2021)
+    assert parse_years(" 2021, 2019,2019 ") == (2019, 2021)
+    for bad in ("20x1", "2019-x", "2021-2019", ",", ""):
+        with pytest.raises(ValueError, match=f"{bad!r}: verwacht bv. 2017-2024 of 2019,2021"):
+            parse_years(bad)
+
+
+def test_kwb_table_ids_are_the_catalogues_tables():
+    assert kwb_table_ids() == load_catalogue().tables
+    assert kwb_table_ids()[2019] == "84583NED"
+
+
+def test_requests_name_the_installed_version(server, tmp_path):
+    _fetch(server, tmp_path, what=["kwb"])
+    agents = {headers.get("User-Agent") for _, _, headers in server.log}
+    assert agents == {
+        f"wijkradar/{wijkradar.__version__} (open data fetcher; +https://github.com/wijkradar)"
+    }
+
+
 def test_plan_validation_and_env_urls(monkeypatch, tmp_path):
-    with pytest.raises(ValueError, match="known years"):
+    with pytest.raises(
+        ValueError, match=r"geen KWB-tabel voor \[1999\]; bekende jaren: 2013, 2014, "
+    ):
         FetchPlan((1999,), tmp_path, ("kwb",))
-    with pytest.raises(ValueError, match="subset"):
+    with pytest.raises(
+        ValueError, match="deelverzameling zijn van kwb, .*; gekregen \\['weather'\\]"
+    ):
         FetchPlan((2019,), tmp_path, ("weather",))
     assert FetchPlan((1999,), tmp_path, ("geometry",)).years == (1999,)
     monkeypatch.setenv("WIJKRADAR_CBS_ODATA_URL", "http://mirror/odata")
@@ -473,7 +513,7 @@ def test_plan_validation_and_env_urls(monkeypatch, tmp_path):
     ],
 )
 def test_kwb_title_matches(title, ok):
-    assert fetch_mod.kwb_title_matches(title, 2019) is ok
+    assert kwb_title_matches(title, 2019) is ok
 
 
 def test_v3_title_mismatch_is_an_error_and_writes_nothing(server, tmp_path):
@@ -630,10 +670,10 @@ def _break_page_two(server, api: str, how: str) -> str:
 @pytest.mark.parametrize(
     ("how", "page", "what"),
     [
-        ("404", 1, "failed (HTTP 404"),
-        ("html", 1, "failed ("),
-        ("novalue", 1, "answered JSON without a 'value' list"),
-        ("loop", 2, "points back to a page already fetched"),
+        ("404", 1, "mislukte (HTTP 404"),
+        ("html", 1, "mislukte ("),
+        ("novalue", 1, "antwoordde met JSON zonder lijst 'value'"),
+        ("loop", 2, "wijst terug naar een pagina die al is opgehaald"),
     ],
 )
 def test_broken_nextlink_is_one_error_and_keeps_the_earlier_file(
@@ -647,9 +687,9 @@ def test_broken_nextlink_is_one_error_and_keeps_the_earlier_file(
     report = _fetch(server, tmp_path, what=["kwb"], api=api, force=True)
     (failed,) = report.failed
     msg = str(failed.error)
-    assert f"the nextLink after page {page} is broken: " in msg and what in msg
-    assert unquote(failed.error.url) == url and f"broken: {url} " in unquote(msg)
-    assert "Nothing was written" in msg
+    assert f"de nextLink na pagina {page} is kapot: " in msg and what in msg
+    assert unquote(failed.error.url) == url and f"kapot: {url} " in unquote(msg)
+    assert "Er is niets geschreven" in msg
     if how == "404":
         assert failed.error.status == 404
     assert out.read_bytes() == before and not list(tmp_path.rglob("*.part"))
@@ -659,7 +699,7 @@ def test_broken_nextlink_is_one_error_and_keeps_the_earlier_file(
 def test_broken_nextlink_in_auto_mode_does_not_fall_back(server, tmp_path):
     _break_page_two(server, "v3", "404")
     (failed,) = _fetch(server, tmp_path, what=["kwb"]).failed
-    assert "nextLink after page 1 is broken" in str(failed.error)
+    assert "de nextLink na pagina 1 is kapot" in str(failed.error)
     assert not server.requests("/cbs4/")
 
 
@@ -694,10 +734,12 @@ def test_auto_falls_back_to_v4_when_the_v3_host_refuses(server, tmp_path):
     assert report.ok, report.failed
     assert [w.path.name for w in report.written] == ["kwb_2019_84583NED_odata4.json"]
     # v3 only, or v4 down as well: the run stops with OfflineError (telling both, for auto)
-    with pytest.raises(OfflineError, match="cannot reach 127.0.0.1"):
+    with pytest.raises(OfflineError, match="127.0.0.1 is niet bereikbaar"):
         fetch([2019], tmp_path, what=["kwb"], base_urls=urls, retries=0, backoff=0, api="v3")
     both = dataclasses.replace(urls, cbs_odata4=f"{down}/cbs4")
-    with pytest.raises(OfflineError, match="OData v3 failed.*v4 fallback failed too") as exc:
+    with pytest.raises(
+        OfflineError, match="OData v3 mislukte.*de terugval op OData v4 mislukte ook"
+    ) as exc:
         fetch([2019], tmp_path / "c", what=["kwb"], base_urls=both, retries=0, backoff=0)
     assert f"{down}/cbs/84583NED/TableInfos" in str(exc.value)
     assert f"{down}/cbs4/84583NED/Properties" in str(exc.value)
@@ -709,7 +751,7 @@ def test_auto_does_not_fall_back_on_a_v3_404(server, tmp_path):
     )
     (failed,) = _fetch(server, tmp_path, years=[2018], what=["kwb"]).failed
     assert failed.error.status == 404 and "/cbs/84286NED/TableInfos" in failed.error.url
-    assert "fallback" not in str(failed.error)
+    assert "terugval" not in str(failed.error)
     assert not server.requests("/cbs4/")
 
 
@@ -720,7 +762,7 @@ def test_both_apis_failing_tell_both(server, tmp_path):
     msg = str(failed.error)
     assert "HTTP 503" in msg and "/cbs/84583NED/TableInfos" in msg
     assert (
-        "v4 fallback failed too" in msg
+        "de terugval op OData v4 mislukte ook" in msg
         and "HTTP 502" in msg
         and "/cbs4/84583NED/MeasureCodes" in msg
     )
@@ -760,7 +802,7 @@ def test_one_copy_per_table_when_the_api_changes(server, tmp_path):
 
 
 def test_unknown_api_is_refused():
-    with pytest.raises(ValueError, match="api must be one of auto, v3, v4"):
+    with pytest.raises(ValueError, match="api moet een van auto, v3, v4 zijn; gekregen 'v5'"):
         fetch([2019], "unused", what=["kwb"], api="v5")
 
 
@@ -797,7 +839,7 @@ def test_lbm_zip_without_gemeenten_is_an_error_and_is_kept(server, tmp_path):
     report = _fetch(server, tmp_path, what=["leefbaarometer"])
     (failed,) = report.failed
     msg = str(failed.error)
-    assert "no Leefbaarometer scores file for gemeenten" in msg
+    assert "geen Leefbaarometer-scorebestand voor gemeenten" in msg
     assert "Leefbaarometer-scores wijken 2002-2024.csv" in msg and "leesmij.pdf" in msg
     assert "._" not in msg  # the resource forks are no members worth naming
     assert failed.error.url.endswith(path)

@@ -81,7 +81,9 @@ def test_topojson_degenerate_and_null_rejected(squares):
 
 
 def test_topojson_missing_object(test_data):
-    with pytest.raises(SourceFormatError, match="objects: layer"):
+    with pytest.raises(
+        SourceFormatError, match="TopoJSON-object 'buurten' niet gevonden; objecten: layer"
+    ):
         read_boundaries(test_data / "geo" / "squares_2020_layer.topojson", layer="buurten")
 
 
@@ -183,7 +185,7 @@ def test_missing_crs_rd_range_assumed_else_error(tmp_path):
     out = read_boundaries(_gpkg(tmp_path / "rd_2019.gpkg", rd, "g"))
     assert out.crs.to_epsg() == 28992 and "assumed EPSG:28992" in out.attrs["notes"][0]
     far = gpd.GeoDataFrame({"GM_CODE": ["GM0001"]}, geometry=[box(-2e6, 6e6, -1e6, 7e6)])
-    with pytest.raises(SourceFormatError, match="no coordinate reference system"):
+    with pytest.raises(SourceFormatError, match="laag 'g' heeft geen coördinatenstelsel"):
         read_boundaries(_gpkg(tmp_path / "far_2019.gpkg", far, "g"))
 
 
@@ -192,7 +194,10 @@ def test_wrong_crs_is_an_error(tmp_path):
     bad = gpd.GeoDataFrame(
         {"GM_CODE": ["GM0001"]}, geometry=[box(150_000, 450_000, 151_000, 451_000)], crs=3857
     )
-    with pytest.raises(SourceFormatError, match="wrong CRS"):
+    with pytest.raises(
+        SourceFormatError,
+        match="laag 'g': .* gelezen worden als EPSG:3857 \\(verkeerd coördinatenstelsel",
+    ):
         read_boundaries(_gpkg(tmp_path / "wrong_2019.gpkg", bad, "g"))
 
 
@@ -201,20 +206,20 @@ def test_year_argument_range_and_missing(tmp_path):
     ranged = read_boundaries(_gpkg(tmp_path / "ams_2016_2021.gpkg", gdf))
     assert (ranged.year == 2016).all() and ranged.attrs["years"] == (2016, 2021)
     assert (read_boundaries(tmp_path / "ams_2016_2021.gpkg", year=2019).year == 2019).all()
-    with pytest.raises(SourceFormatError, match="year"):
+    with pytest.raises(SourceFormatError, match="staat niet in de bestandsnaam; geef year= mee"):
         read_boundaries(_gpkg(tmp_path / "buurten.gpkg", gdf))
 
 
 def test_layout_errors(tmp_path):
     nocode = gpd.GeoDataFrame({"naam": ["x"]}, geometry=[box(0, 300_000, 1, 300_001)], crs=28992)
-    with pytest.raises(SourceFormatError, match="layers and columns found: vlakken: naam"):
+    with pytest.raises(SourceFormatError, match="gevonden lagen en kolommen: vlakken: naam"):
         read_boundaries(_gpkg(tmp_path / "v_2020.gpkg", nocode, "vlakken"))
     badcode = _wof_like().iloc[:1].assign(BU_CODE="BU123")
     with pytest.raises(RegionCodeError) as err:
         read_boundaries(_gpkg(tmp_path / "b_2020.gpkg", badcode))
     assert err.value.row == 1 and err.value.code == "BU123"
     twice = _wof_like().iloc[[0, 0]]
-    with pytest.raises(SourceFormatError, match=r"rows 1 and 2"):
+    with pytest.raises(SourceFormatError, match=r"rijen 1 en 2"):
         read_boundaries(_gpkg(tmp_path / "t_2020.gpkg", twice))
 
 

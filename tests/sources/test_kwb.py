@@ -133,7 +133,7 @@ def test_plain_statline_export(test_data: Path) -> None:
 def test_export_needs_year_when_file_does_not_say(test_data: Path, tmp_path: Path) -> None:
     src = tmp_path / "export.csv"
     src.write_bytes((test_data / "kwb" / "kwb_plain_export_2020.csv").read_bytes())
-    with pytest.raises(SourceFormatError, match="year"):
+    with pytest.raises(SourceFormatError, match="KWB-jaar blijkt niet uit het bestand; geef year="):
         read_kwb(src)
     assert set(read_kwb(src, year=2021)["year"]) == {2021}
 
@@ -255,13 +255,15 @@ def test_truncated_row(tmp_path: Path, statline_text: str) -> None:
     with pytest.raises(SourceFormatError) as err:
         read_kwb(_write(tmp_path, "\r\n".join(lines)))
     assert err.value.row == 8
-    assert "kwb_2018.csv" in str(err.value) and "row 8" in str(err.value)
+    assert str(err.value).startswith(
+        "kwb_2018.csv, rij 8: de rij heeft 9 velden, de kopregel 15 (afgebroken bestand?)"
+    )
 
 
 def test_unterminated_quote(tmp_path: Path, statline_text: str) -> None:
     lines = statline_text.split("\r\n")
     lines[8] = lines[8].replace("Noordzeeweg", '"Noordzeeweg')
-    with pytest.raises(SourceFormatError, match="quote"):
+    with pytest.raises(SourceFormatError, match="aanhalingsteken is niet gesloten"):
         read_kwb(_write(tmp_path, "\r\n".join(lines)))
 
 
@@ -269,7 +271,9 @@ def test_cut_off_gzip(tmp_path: Path, statline_text: str) -> None:
     data = gzip.compress(("\ufeff" + statline_text).encode("utf-8"))
     path = tmp_path / "kwb_2018_rotterdam.csv.gz"
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(SourceFormatError, match="gzip") as err:
+    with pytest.raises(
+        SourceFormatError, match="de gzip-gegevens zijn afgebroken of beschadigd"
+    ) as err:
         read_kwb(path)
     assert "kwb_2018_rotterdam.csv.gz" in str(err.value)
 
@@ -277,14 +281,14 @@ def test_cut_off_gzip(tmp_path: Path, statline_text: str) -> None:
 def test_wrong_encoding(tmp_path: Path, statline_text: str) -> None:
     path = tmp_path / "kwb_2018.csv"
     path.write_bytes(statline_text.replace("Stadsdriehoek", "Stadsdriehoëk").encode("latin-1"))
-    with pytest.raises(SourceFormatError, match="encoding") as err:
+    with pytest.raises(SourceFormatError, match="geen utf-8-sig .*verkeerde tekencodering") as err:
         read_kwb(path)
     assert err.value.row == 4  # the label line's non-breaking space is the first latin-1 byte
 
 
 def test_unknown_layout(tmp_path: Path) -> None:
     path = _write(tmp_path, "a;b;c\r\n1;2;3\r\n")
-    with pytest.raises(SourceFormatError, match="not a KWB layout") as err:
+    with pytest.raises(SourceFormatError, match="geen KWB-indeling die we kennen") as err:
         read_kwb(path)
     assert "kwb_2018.csv" in str(err.value)
 
@@ -296,7 +300,9 @@ def test_duplicated_code(tmp_path: Path, statline_text: str) -> None:
     with pytest.raises(SourceFormatError) as err:
         read_kwb(_write(tmp_path, text))
     assert err.value.code == "BU05990110"
-    assert "rows 8 and 9" in str(err.value)
+    assert "code BU05990110 komt meer dan eens voor in hetzelfde jaar (rijen 8 en 9)" in str(
+        err.value
+    )
 
 
 def test_wrong_shape_code(tmp_path: Path, statline_text: str) -> None:
@@ -305,7 +311,7 @@ def test_wrong_shape_code(tmp_path: Path, statline_text: str) -> None:
         read_kwb(_write(tmp_path, text))
     e = err.value
     assert (e.row, e.column, e.code) == (8, "Codering", "BU0599011")
-    assert "BU0599011" in str(e) and "row 8" in str(e)
+    assert "rij 8, kolom 'Codering', code 'BU0599011': geen gebiedscode" in str(e)
 
 
 def test_non_numeric_value(tmp_path: Path, statline_text: str) -> None:
@@ -314,7 +320,7 @@ def test_non_numeric_value(tmp_path: Path, statline_text: str) -> None:
         read_kwb(_write(tmp_path, text))
     e = err.value
     assert (e.row, e.column, e.code, e.got) == (8, "Aantal inwoners", "BU05990110", "16O45")
-    assert "a number or a CBS marker" in str(e)
+    assert "geen getal (verwacht een getal of een CBS-teken (. x - ?), gekregen '16O45')" in str(e)
 
 
 def test_kaart_non_numeric_and_duplicate(test_data: Path, tmp_path: Path) -> None:
@@ -329,12 +335,14 @@ def test_kaart_non_numeric_and_duplicate(test_data: Path, tmp_path: Path) -> Non
     dup.write_text(text.replace("WK001099", "WK036300"))
     assert "WK036300" in set(read_kwb(dup)["code"])
     dup.write_text(text.replace("WK036301", "WK036300"))
-    with pytest.raises(SourceFormatError, match="rows 3 and 4"):
+    with pytest.raises(SourceFormatError, match="rijen 3 en 4"):
         read_kwb(dup)
 
 
 def test_year_argument_conflicts_with_jaar(test_data: Path) -> None:
-    with pytest.raises(SourceFormatError, match="Jaar"):
+    with pytest.raises(
+        SourceFormatError, match="kolom Jaar noemt 2018, maar year=2019 is meegegeven"
+    ):
         read_kwb(test_data / "kwb" / "statline_rotterdam_2018.csv", year=2019)
 
 
@@ -465,9 +473,10 @@ def test_raw_statline_repeated_label_and_unit_is_tagged_by_order(tmp_path: Path)
     ("name", "title", "jaar", "message"),
     [
         ("kwb_2019.csv", "Kerncijfers wijken en buurten 2019", "2018",
-         "the title 'Kerncijfers wijken en buurten 2019' and the Jaar column \\(2018\\)"),
+         "de titel 'Kerncijfers wijken en buurten 2019' en de kolom Jaar \\(2018\\) noemen "
+         "verschillende KWB-edities \\(2019 en 2018\\)"),
         ("kwb_83765NED.csv", "Kerncijfers wijken en buurten 2019", "2019",
-         "table id 83765NED in the file name \\(KWB 2017\\)"),
+         "de tabel-id 83765NED in de bestandsnaam \\(KWB 2017\\)"),
     ],
     ids=["title-vs-jaar", "table-id-vs-title"],
 )  # fmt: skip

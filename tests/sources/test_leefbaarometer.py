@@ -122,7 +122,9 @@ def test_non_numeric_score_names_row_and_column(tmp_path):
 
 def test_duplicate_code_year_names_both_rows(tmp_path):
     rows = [*STAND_LONG[:2], STAND_LONG[1]]
-    with pytest.raises(SourceFormatError, match="rows 2 and 3"):
+    with pytest.raises(
+        SourceFormatError, match=r"komt meer dan eens voor in hetzelfde jaar \(rijen 2 en 3\)"
+    ):
         read_leefbaarometer(_xlsx(tmp_path / "dup.xlsx", {"data(1)": rows}))
 
 

@@ -84,7 +84,7 @@ def test_sniff_rejects_other_files(test_data: Path, tmp_path: Path) -> None:
 
 def test_no_year(tmp_path: Path, page: dict) -> None:
     page["odata.metadata"] = "https://example.invalid/$metadata"
-    with pytest.raises(SourceFormatError, match="year"):
+    with pytest.raises(SourceFormatError, match="KWB-jaar blijkt niet uit het bestand; geef year="):
         read_odata(_dump(tmp_path, page))
 
 
@@ -94,12 +94,14 @@ def test_wrong_shape_code(tmp_path: Path, page: dict) -> None:
         read_odata(_dump(tmp_path, page))
     e = err.value
     assert (e.row, e.column, e.code) == (3, "WijkenEnBuurten", "BU036300  ")
-    assert "kwb.json" in str(e)
+    assert str(e).startswith("kwb.json, rij 3, kolom 'WijkenEnBuurten', code 'BU036300  ': ")
 
 
 def test_duplicated_code(tmp_path: Path, page: dict) -> None:
     page["value"][2]["WijkenEnBuurten"] = "GM0363    "
-    with pytest.raises(SourceFormatError, match="records 2 and 3") as err:
+    with pytest.raises(
+        SourceFormatError, match=r"code GM0363 komt meer dan eens voor \(records 2 en 3\)"
+    ) as err:
         read_odata(_dump(tmp_path, page))
     assert err.value.code == "GM0363"
 
@@ -115,18 +117,24 @@ def test_non_numeric_value(tmp_path: Path, page: dict) -> None:
         "GM0363",
         "een",
     )
-    assert "a number or a CBS marker" in str(e)
+    assert "geen getal (verwacht een getal of een CBS-teken (. x - ?), gekregen 'een')" in str(e)
 
 
 def test_bad_json_and_no_records(tmp_path: Path) -> None:
     bad = tmp_path / "cut_84583NED.json"
     bad.write_text('{"value": [{"ID": 0,\n "WijkenEnBuurten": "GM0363')
-    with pytest.raises(SourceFormatError, match="not valid JSON") as err:
+    with pytest.raises(
+        SourceFormatError,
+        match=r"rij 2: geen geldige JSON \(.*; afgebroken download\?\) \(verwacht CBS OData-JSON\)",
+    ) as err:
         read_odata(bad)
     assert err.value.row == 2 and "cut_84583NED.json" in str(err.value)
-    with pytest.raises(SourceFormatError, match="no OData records"):
+    with pytest.raises(SourceFormatError, match="geen OData-records"):
         read_odata(_dump(tmp_path, {"value": []}))
-    with pytest.raises(SourceFormatError, match="no region key"):
+    with pytest.raises(
+        SourceFormatError,
+        match=r"geen gebiedssleutel in de records \(verwacht een sleutel WijkenEnBuurten of",
+    ):
         read_odata(_dump(tmp_path, [{"ID": 0, "AantalInwoners_5": 3}], "kwb_2019.json"))
 
 
@@ -134,7 +142,7 @@ def test_wrong_encoding(tmp_path: Path, page: dict) -> None:
     page["value"][1]["Gemeentenaam_1"] = "Súdwest-Fryslân"
     path = tmp_path / "kwb_2019.json"
     path.write_bytes(json.dumps(page, ensure_ascii=False).encode("latin-1"))
-    with pytest.raises(SourceFormatError, match="encoding") as err:
+    with pytest.raises(SourceFormatError, match="verkeerde tekencodering") as err:
         read_odata(path)
     assert err.value.row == 1
 
@@ -160,7 +168,7 @@ def test_fetcher_envelope(tmp_path: Path, page: dict) -> None:
     assert one(df, "GM0363", "AantalInwoners")[["value", "unit"]].tolist() == [862965, "aantal"]
     doc["year"] = 2018  # a year that is not the table's edition is an error naming both
     path.write_text(json.dumps(doc), "utf-8")
-    msg = "says year 2018 but its table 84583NED is KWB 2019"
+    msg = "noemt jaar 2018, maar de tabel 84583NED is KWB 2019"
     with pytest.raises(SourceFormatError, match=msg):
         read_odata(path)
 

@@ -180,13 +180,19 @@ def test_markers_match_the_v3_reader(tmp_path, test_data):
 
 def test_unknown_value_attribute_and_text_in_a_number_are_errors(tmp_path):
     path = _envelope(tmp_path, [_obs(0, "T001036", "GM0363", None, "Geheim")])
-    with pytest.raises(SourceFormatError, match="unknown ValueAttribute") as exc:
+    with pytest.raises(
+        SourceFormatError,
+        match=r"waarneming 1 \(meting T001036\): onbekend ValueAttribute \(verwacht een van None / "
+        r"Confidential / NotAvailable / Impossible, gekregen 'Geheim'\)",
+    ) as exc:
         read_odata4(path)
     assert exc.value.row == 1 and exc.value.column == "T001036" and exc.value.got == "Geheim"
     path = _envelope(
         tmp_path, [_obs(0, "T001036", "GM0363", 1.0), _obs(1, "T001036", "BU03630000", "veel")]
     )
-    with pytest.raises(SourceFormatError, match="Value is not a number") as exc:
+    with pytest.raises(
+        SourceFormatError, match=r"waarneming 2 \(meting T001036\): Value is geen getal"
+    ) as exc:
         read_odata4(path)
     assert exc.value.row == 2 and exc.value.got == "veel"
     assert path.name in str(exc.value)
@@ -204,44 +210,54 @@ def test_wrong_envelope_names_the_file_and_what_was_expected(tmp_path):
         encoding="utf-8",
     )
     assert sniff_odata4(bare)
-    with pytest.raises(SourceFormatError, match="no MeasureCodes") as exc:
+    with pytest.raises(SourceFormatError, match="geen MeasureCodes") as exc:
         read_odata4(bare)
-    assert str(bare) in str(exc.value) and "cbs-odata4" in exc.value.expected
-    assert "--api v4" in str(exc.value)
+    assert str(bare) in str(exc.value) and '(verwacht {"format": "cbs-odata4"' in str(exc.value)
+    assert "zoals de fetcher die via OData v4 opslaat" in str(exc.value)
+    assert "--api" not in str(exc.value)  # the library names no CLI flags
 
     v3 = tmp_path / "kwb_2019_84583NED_odata.json"
     v3.write_text(json.dumps({"table": "84583NED", "DataProperties": [], "value": []}))
-    with pytest.raises(SourceFormatError, match="OData v3 download") as exc:
+    with pytest.raises(SourceFormatError, match="dit is een OData v3-download") as exc:
         read_odata4(v3)
     assert v3.name in str(exc.value) and "read_odata" in str(exc.value)
 
     for text, match in [
-        ('{"format": "cbs-odata4", "value": 3}', "no 'value' list"),
-        ("[1, 2]", "no 'value' list"),
-        ('{"format": "cbs-odata4", "MeasureCodes": [], "value": [', "not valid JSON"),
+        ('{"format": "cbs-odata4", "value": 3}', "geen lijst 'value' met waarnemingen"),
+        ("[1, 2]", "geen lijst 'value' met waarnemingen"),
+        ('{"format": "cbs-odata4", "MeasureCodes": [], "value": [', "geen geldige JSON"),
     ]:
         bad = tmp_path / "bad.json"
         bad.write_text(text)
         with pytest.raises(SourceFormatError, match=match) as exc:
             read_odata4(bad)
-        assert exc.value.path == str(bad) and "MeasureCodes" in exc.value.expected
+        assert exc.value.path == str(bad) and '"MeasureCodes": [...]' in str(exc.value)
+        assert "zoals wijkradar.sources.fetch het opslaat)" in str(exc.value)
 
 
 def test_broken_metadata_is_an_error(tmp_path):
     obs = [_obs(0, "T001036", "GM0363", 1.0)]
     loop = [dict(g, ParentId="H2") if g["Id"] == "H1" else g for g in GROUPS]
-    with pytest.raises(SourceFormatError, match="ParentId loop"):
+    with pytest.raises(
+        SourceFormatError, match="kringverwijzing in ParentId van MeasureGroups bij groep"
+    ):
         read_odata4(_envelope(tmp_path, obs, MeasureGroups=loop))
-    with pytest.raises(SourceFormatError, match="group 'H2', which MeasureGroups lacks"):
+    with pytest.raises(SourceFormatError, match="groep 'H2', die niet in MeasureGroups staat"):
         read_odata4(_envelope(tmp_path, obs, MeasureGroups=GROUPS[:1]))
-    with pytest.raises(SourceFormatError, match="measure 'T999' is not in MeasureCodes"):
+    with pytest.raises(SourceFormatError, match="meting 'T999' staat niet in MeasureCodes"):
         read_odata4(_envelope(tmp_path, [_obs(0, "T999", "GM0363", 1.0)]))
-    with pytest.raises(SourceFormatError, match="MeasureCodes entry 1 has no Identifier"):
+    with pytest.raises(
+        SourceFormatError, match="item 1 van MeasureCodes heeft geen Identifier en Title"
+    ):
         read_odata4(_envelope(tmp_path, obs, MeasureCodes=[{"Title": "x"}]))
-    with pytest.raises(SourceFormatError, match="lacks Measure or WijkenEnBuurten") as exc:
+    with pytest.raises(
+        SourceFormatError, match="waarneming 2 mist Measure of WijkenEnBuurten"
+    ) as exc:
         read_odata4(_envelope(tmp_path, [*obs, {"Id": 1, "Measure": "T001036", "Value": 1}]))
     assert exc.value.row == 2
-    with pytest.raises(SourceFormatError, match="measure T001036 twice") as exc:
+    with pytest.raises(
+        SourceFormatError, match=r"meting T001036 twee keer \(waarnemingen 1 en 2\)"
+    ) as exc:
         read_odata4(_envelope(tmp_path, [*obs, _obs(1, "T001036", "GM0363    ", 2.0)]))
     assert exc.value.code == "GM0363" and exc.value.row == 2
     with pytest.raises(RegionCodeError) as exc:
@@ -271,9 +287,11 @@ def test_year_from_envelope_table_or_name(tmp_path):
     path = _envelope(tmp_path, obs, year=None, table=None, name="kwb_2021_odata4.json")
     assert set(read_odata4(path)["year"]) == {2021}
     assert set(read_odata4(path, year=2020)["year"]) == {2020}
-    with pytest.raises(SourceFormatError, match="year 2020 but its table 84583NED is KWB 2019"):
+    with pytest.raises(SourceFormatError, match="jaar 2020, maar de tabel 84583NED is KWB 2019"):
         read_odata4(_envelope(tmp_path, obs, year=2020))
-    with pytest.raises(SourceFormatError, match="cannot tell the KWB year"):
+    with pytest.raises(
+        SourceFormatError, match="het KWB-jaar blijkt niet uit het bestand; geef year= mee"
+    ):
         read_odata4(_envelope(tmp_path, obs, year=None, table=None, name="kwb_odata4.json"))
 
 

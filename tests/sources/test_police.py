@@ -115,19 +115,24 @@ def test_bad_region_code(tmp_path):
 
 def test_non_numeric_count_names_row_and_column(tmp_path):
     path = _edit(tmp_path, YEARLY, lambda d: d["value"][1].update(GeregistreerdeMisdrijven_1="x?"))
-    with pytest.raises(SourceFormatError, match="row 2, column 'GeregistreerdeMisdrijven_1'"):
+    with pytest.raises(
+        SourceFormatError, match="rij 2, kolom 'GeregistreerdeMisdrijven_1': geen aantal"
+    ):
         read_police(path)
 
 
 def test_duplicate_names_both_rows(tmp_path):
     path = _edit(tmp_path, YEARLY, lambda d: d["value"].append(dict(d["value"][1])))
-    with pytest.raises(SourceFormatError, match="rows 2 and 45"):
+    with pytest.raises(SourceFormatError, match="rijen 2 en 45"):
         read_police(path)
 
 
 def test_unknown_period(tmp_path):
     path = _edit(tmp_path, YEARLY, lambda d: d["value"][0].update(Perioden="2019KW01"))
-    with pytest.raises(SourceFormatError, match="unknown period") as exc:
+    with pytest.raises(
+        SourceFormatError,
+        match=r"onbekende periode \(verwacht een jaar 2019JJ00 of een maand 2019MM03, gekregen ",
+    ) as exc:
         read_police(path)
     assert exc.value.row == 1
 
@@ -135,9 +140,14 @@ def test_unknown_period(tmp_path):
 def test_truncated_and_foreign_json(tmp_path):
     cut = tmp_path / "police_crime_2019_47018NED_odata.json"
     cut.write_bytes(YEARLY.read_bytes()[:3000])
-    with pytest.raises(SourceFormatError, match="not valid JSON"):
+    with pytest.raises(
+        SourceFormatError,
+        match=r"geen geldige JSON .*\(verwacht een politietabel zoals wijkradar.sources.fetch",
+    ):
         read_police(cut)
-    with pytest.raises(SourceFormatError, match="no registered-crime column"):
+    with pytest.raises(
+        SourceFormatError, match=r"geen kolom met geregistreerde misdrijven \(verwacht een sleutel "
+    ):
         read_police(
             _edit(
                 tmp_path,
@@ -147,6 +157,6 @@ def test_truncated_and_foreign_json(tmp_path):
             )
         )
     missing = _edit(tmp_path, YEARLY, lambda d: d["value"][3].pop("Perioden"))
-    with pytest.raises(SourceFormatError, match="record lacks a key") as exc:
+    with pytest.raises(SourceFormatError, match="record mist een sleutel") as exc:
         read_police(missing)
     assert exc.value.row == 4

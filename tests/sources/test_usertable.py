@@ -9,6 +9,7 @@ import pytest
 
 from wijkradar.errors import CatalogueError, RegionCodeError, SourceFormatError
 from wijkradar.sources.usertable import (
+    MappedColumn,
     Mapping,
     builtin_mapping_paths,
     find_mapping,
@@ -111,7 +112,11 @@ def test_mapping_that_matches_no_header(table, tmp_path):
     with pytest.raises(SourceFormatError) as err:
         read_user_table(table, mapping)
     msg = str(err.value)
-    assert "missing columns Koop" in msg and "columns found: Gebied, Code" in msg
+    assert "mapping 'test' past niet bij deze tabel: kolommen Koop ontbreken" in msg
+    assert (
+        "gevonden kolommen: Gebied, Code" in msg
+        and f"(verwacht de kolommen van mapping {mapping})" in msg
+    )
 
 
 def test_find_mapping_search_dirs_and_none(table, tmp_path):
@@ -145,7 +150,9 @@ def test_errors_in_values_and_codes(tmp_path):
     assert err.value.row == 2 and err.value.code == "GM344"
     dup = tmp_path / "d.csv"
     dup.write_text("Code;Inwoners;Koop\nGM0344;1;30\ngm0344 ;2;31\n")
-    with pytest.raises(SourceFormatError, match="rows 2 and 3"):
+    with pytest.raises(
+        SourceFormatError, match=r"code GM0344 komt meer dan eens voor \(rijen 2 en 3\)"
+    ):
         read_user_table(dup, mapping)
     cut = tmp_path / "t.csv"
     cut.write_text('Code;Inwoners;Koop\nGM0344;1;30\n"WK034400;2\n')
@@ -154,17 +161,68 @@ def test_errors_in_values_and_codes(tmp_path):
     assert err.value.row == 3
 
 
-def test_mapping_file_errors(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour = 1\n" + MAPPING, "colour: Extra inputs are not permitted, got 1"),
+        (
+            'match = ["A"]\n[columns]\nA = "population"\n',
+            "code: give code = <code column>, or region_name and gemeente for names only, "
+            "got {'code': None, 'gemeente': None}",
+        ),
+        (MAPPING.replace("year = 2019", 'year = "2019"'), "year: Input should be a valid integer"),
+        (MAPPING.replace('match = ["Code", "Inwoners"]', "match = []"), "match: Tuple should"),
+        (MAPPING.replace('match = ["Code", "Inwoners"]', 'match = "Code"'), "match: Input should"),
+        (
+            MAPPING.replace("year = 2019", 'year = 2019\ndecimal = ";"'),
+            "decimal: Input should be ',' or '.', got ';'",
+        ),
+        (
+            MAPPING.replace("scale = 1}", 'scale = "1"}'),
+            "columns.Koop.scale: Input should be a number, got '1'",
+        ),
+        (
+            MAPPING.replace("scale = 1}", "scale = 1, unti = '%'}"),
+            "columns.Koop.unti: Extra inputs are not permitted, got '%'",
+        ),
+        (
+            MAPPING.replace("year = 2019", 'year_pattern = "20\\\\d\\\\d"'),
+            "year_pattern: Input should have a group around the year: (20\\d\\d), got '20\\\\d",
+        ),
+        (
+            MAPPING.replace('code = "Code"', 'region_name = "Code"\ngemeente = "0363"'),
+            "gemeente: Input should be a gemeente code like GM0363, got '0363'",
+        ),
+        ("[columns]\n", "match: Field required"),
+    ],
+)
+def test_mapping_file_errors_name_the_key(tmp_path, text, message):
     path = tmp_path / "m.toml"
-    path.write_text("colour = 1\n" + MAPPING)
-    with pytest.raises(CatalogueError, match="unknown keys colour"):
+    path.write_text(text)
+    with pytest.raises(CatalogueError) as err:
         load_mapping(path)
+    assert str(err.value).startswith(f"{path}: {message}")
+
+
+def test_mapping_file_bad_toml_and_normalised_values(tmp_path):
+    path = tmp_path / "m.toml"
     path.write_text("match = [\n")
     with pytest.raises(CatalogueError, match="not valid TOML"):
         load_mapping(path)
-    path.write_text('match = ["A"]\n[columns]\nA = "population"\n')
-    with pytest.raises(CatalogueError, match="give code"):
-        load_mapping(path)
+    path.write_text(
+        'match = [" Buurt "]\nname_column = "Buurt"\ngemeente = " gm0363"\n'
+        '[columns]\n" Inwoners" = {id = "population", unit = ""}\n[ignore]\n" X " = "text"\n'
+    )
+    m = load_mapping(path)
+    assert (m.name, m.match, m.region_name, m.gemeente, m.code) == (
+        "m",
+        ("Buurt",),
+        "Buurt",
+        "GM0363",
+        None,
+    )
+    assert m.columns == (MappedColumn("Inwoners", "population", 1.0, ""),)  # unit "" stays ""
+    assert m.ignore == (("X", "text"),)
 
 
 def test_builtin_mappings_are_valid():

@@ -56,7 +56,7 @@ def tiny_dataset(tmp_path_factory, test_data) -> Path:
 @pytest.fixture(scope="session")
 def client(tiny_dataset) -> TestClient:
     """A TestClient on the tiny dataset (no background clusters)."""
-    app = create_app(Settings(dataset=tiny_dataset), warm_clusters=False)
+    app = create_app(Settings(dataset=tiny_dataset, warm_clusters=False))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -69,6 +69,6 @@ def real_dataset(tmp_path_factory, shared_data) -> Path:
 @pytest.fixture(scope="session")
 def real_client(real_dataset) -> TestClient:
     """A TestClient on the real data (clusters are not warmed: numba compiling takes ~17 s)."""
-    app = create_app(Settings(dataset=real_dataset), warm_clusters=False)
+    app = create_app(Settings(dataset=real_dataset, warm_clusters=False))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

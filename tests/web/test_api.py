@@ -25,6 +25,26 @@ def test_health_lists_levels_and_years(client, tiny_dataset):
     assert body["levels"]["wijk"]["default_year"] in body["levels"]["wijk"]["years"]
 
 
+def test_health_gives_the_front_end_its_facts(client):
+    """What the page reads instead of keeping JS copies: levels, views, domains, axes, buckets."""
+    from wijkradar.catalogue import DOMAINS
+    from wijkradar.web.mapdata import BUCKETS, bucket_of
+
+    body = client.get("/api/health").json()
+    assert body["levels_order"] == ["buurt", "wijk", "gemeente"]
+    assert set(body["levels_order"]) == set(body["levels"])
+    assert body["views"] == ["absolute", "relative"]
+    assert body["domains"] == list(DOMAINS)
+    assert body["axes"] == ["composition", "problems"]
+    buckets = body["buckets"]
+    assert [(b["max_zoom"], b["tolerance_m"]) for b in buckets] == list(BUCKETS)
+    # the zoom the page asks with for a bucket (its top, capped at the map's z17) lands in it
+    for i, b in enumerate(buckets):
+        assert bucket_of(min(b["max_zoom"], 17)) == i
+    assert body["compare_color"].startswith("#") and len(body["compare_color"]) == 7
+    assert body["compare_color"].upper() not in PALETTE.values()
+
+
 @pytest.mark.parametrize("lang,label", [("nl", "Aantal inwoners"), ("en", "Population")])
 def test_indicators_labels_per_language(client, lang, label):
     body = client.get(f"/api/indicators?lang={lang}").json()
@@ -176,28 +196,38 @@ def test_front_end_is_served_at_root(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
 
 
-def test_clusters_pending_then_ready(tiny_dataset):
+def test_clusters_pending_then_ready(tiny_dataset, monkeypatch):
     """With warming on, a profile says clusters are pending until the thread has finished."""
-    import time
+    import threading
 
     from fastapi.testclient import TestClient
 
+    from wijkradar.dataset import Dataset
     from wijkradar.settings import Settings
     from wijkradar.web import create_app
+    from wijkradar.web.state import WebState
 
-    app = create_app(Settings(dataset=tiny_dataset), warm_clusters=True)
+    # Hold the background computation until the first answer is in: no race with the thread.
+    gate, real = threading.Event(), Dataset.clusters
+
+    def held(self, **kw):
+        gate.wait(60)
+        return real(self, **kw)
+
+    monkeypatch.setattr(Dataset, "clusters", held)
+    monkeypatch.setattr(WebState, "warm", lambda self: None)  # only the profile asks
+    app = create_app(Settings(dataset=tiny_dataset, warm_clusters=True))
     with TestClient(app) as c:
         state = app.state.web
         first = c.get("/api/regions/WK059901").json()
         key = ("wijk", first["signal"]["year"], "absolute")
-        assert first["clusters_pending"] is (state.clusters.state[key] == "pending")
-        for _ in range(600):  # the thread may compile numba: wait, but not forever
-            if state.clusters.state[key] != "pending":
-                break
-            time.sleep(0.1)
+        assert first["clusters_pending"] is True
+        assert "clusters" not in first
+        gate.set()
+        assert state.clusters.wait(*key, timeout=120) == "ready"
         later = c.get("/api/regions/WK059901").json()
         assert later["clusters_pending"] is False
-        assert ("clusters" in later) is (state.clusters.state[key] == "ready")
+        assert set(later["clusters"]) == {"composition", "problems"}
 
 
 # -- the real data --------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Pure: frames in, result objects out. :func:`indicator_facts` collects, once per 
 year, the latest value, its position in the comparison group and the trend of every indicator a
 condition names; :func:`region_state` gathers one region's signal, axes and facts;
 :func:`evaluate_actions` applies the matrix (``catalogue/actions.toml``). Every reason carries
-the numbers it rests on (value, year, percentile, trend), taken from the panel and the signal;
-a test on an unknown, suppressed or missing value never holds.
+the numbers and ids it rests on (value, year, percentile, trend, comparison group, thresholds),
+taken from the panel and the signal; a test on an unknown, suppressed or missing value never
+holds. No sentences here: :mod:`wijkradar.dataset.action_words` words the result.
 """
 
 from __future__ import annotations
@@ -16,11 +17,29 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wijkradar.analysis.reasons import format_value, sentence
-from wijkradar.analysis.signals import comparison_label
+from wijkradar.analysis.conditions import (
+    FACT_FIELDS,
+    Condition,
+    axis_column,
+    fact_column,
+    holds,
+    holds_each,
+)
+from wijkradar.analysis.scores import percentiles
+from wijkradar.analysis.signals import comparison_code
 from wijkradar.analysis.trends import indicator_trends
 from wijkradar.catalogue import Catalogue
-from wijkradar.catalogue.actions import ActionMatrix, Evidence, Frame, Pattern, SuccessFactor
+from wijkradar.catalogue.actions import (
+    ActionMatrix,
+    AllOf,
+    AnyOf,
+    AxisTest,
+    Evidence,
+    Frame,
+    Pattern,
+    SignalTest,
+    SuccessFactor,
+)
 
 FACT_COLUMNS = (
     "code",
@@ -37,30 +56,15 @@ FACT_COLUMNS = (
     "slope",
     "se",
 )
-AXIS_WORDS = {
-    "nl": {
-        "composition": "samenstelling",
-        "problems": "zichtbare problemen",
-        "rising": "verslechtert",
-        "falling": "verbetert",
-        "stable": "stabiel",
-        "unknown": "onbekend",
-        "weak": "zwak",
-        "middle": "midden",
-        "strong": "sterk",
-    },
-    "en": {
-        "composition": "composition",
-        "problems": "visible problems",
-        "rising": "worsening",
-        "falling": "improving",
-        "stable": "stable",
-        "unknown": "unknown",
-        "weak": "weak",
-        "middle": "middle",
-        "strong": "strong",
-    },
-}
+THRESHOLD_KEYS = (
+    "value_gt",
+    "value_gte",
+    "value_lt",
+    "value_lte",
+    "percentile_gte",
+    "percentile_lte",
+)
+"""The thresholds of an indicator test, in the order its sentence names them."""
 
 
 def indicator_facts(
@@ -72,12 +76,13 @@ def indicator_facts(
     window: int,
     indicators: tuple[str, ...] | list[str],
     view: str = "absolute",
-    z: float = 1.645,
-    min_years: int = 2,
+    z: float | None = None,
+    min_years: int | None = None,
     breaks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per region of ``level`` and indicator: the latest value in ``[year - window, year]``,
-    its position and its trend.
+    its position and its trend (``z`` and ``min_years`` default to the packaged
+    ``signals.toml``, as in :func:`~wijkradar.analysis.trends.indicator_trends`).
 
     Returns
     -------
@@ -99,16 +104,8 @@ def indicator_facts(
     rows["code"] = rows["code"].astype(str)
     rows["indicator"] = rows["indicator"].astype(str)
     rows["status"] = rows["status"].astype(str)
-    shown = rows["status"].isin(["observed", "derived"]) & rows["value"].notna()
-    ok = rows[shown].copy()
-    keys = ["indicator", "year"] + (["gm"] if view == "relative" else [])
-    ok["gm"] = ok["code"].str[2:6]
-    g = ok.groupby(keys, observed=True)["value"]
-    n = g.transform("size")
-    lower = g.rank(method="min") - 1
-    ok["value_pct"] = (lower / (n - 1).where(n > 1) * 100).to_numpy()
-    ok["group_size"] = n.to_numpy()
-    ok["group_gemeenten"] = ok.groupby(keys, observed=True)["gm"].transform("nunique").to_numpy()
+    # value_pct, group_size, group_gemeenten: the position in the comparison group
+    ok = percentiles(rows, catalogue, view=view, indicators=inds)
     latest = ok.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
     # a later suppressed/missing row says why the latest figure is not shown
     last_any = rows.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
@@ -156,13 +153,14 @@ class RegionState:
     ----------
     code, level, year, view
         The region and the signal it belongs to.
-    signal, signal_label_nl, signal_label_en
-        The signal class id and labels (``None`` when the region has no signal row).
+    signal
+        The signal class id (``None`` when the region has no signal row).
     axes
         ``{"composition"|"problems": {"trend", "level", "score"}}``.
     facts
-        Indicator id → one row of :func:`indicator_facts` as a dict, plus ``comparison_nl`` /
-        ``comparison_en`` (the comparison group in words).
+        Indicator id → one row of :func:`indicator_facts` as a dict, plus ``comparison_code``
+        (what the percentile compares with, see
+        :func:`~wijkradar.analysis.signals.comparison_code`).
     """
 
     code: str
@@ -170,8 +168,6 @@ class RegionState:
     year: int
     view: str
     signal: str | None
-    signal_label_nl: str
-    signal_label_en: str
     axes: dict
     facts: dict
 
@@ -184,9 +180,6 @@ def region_state(
     view: str,
     signal_row: dict | None,
     facts: pd.DataFrame,
-    signal_label_nl: str = "",
-    signal_label_en: str = "",
-    gemeente_name: str | None = None,
     national_min_gemeenten: int = 300,
 ) -> RegionState:
     """One region's state from its row of the signal frame and the facts table."""
@@ -203,18 +196,10 @@ def region_state(
     out = {}
     for rec in mine.to_dict("records"):
         rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
-        for lang in ("nl", "en"):
-            if view == "relative":
-                where = gemeente_name or (rec["code"][2:6] if lang == "en" else "de gemeente")
-            else:
-                where = comparison_label(
-                    rec["group_gemeenten"] if rec["group_gemeenten"] is not None else float("nan"),
-                    rec["group_size"] or 0,
-                    level,
-                    national_min_gemeenten,
-                    lang,
-                )
-            rec[f"comparison_{lang}"] = where
+        n_gm = rec["group_gemeenten"]
+        rec["comparison_code"] = comparison_code(
+            code, view, float("nan") if n_gm is None else n_gm, national_min_gemeenten
+        )
         out[rec["indicator"]] = rec
     return RegionState(
         code=code,
@@ -222,8 +207,6 @@ def region_state(
         year=int(year),
         view=view,
         signal=(signal_row or {}).get("signal"),
-        signal_label_nl=signal_label_nl,
-        signal_label_en=signal_label_en,
         axes=axes,
         facts=out,
     )
@@ -231,17 +214,19 @@ def region_state(
 
 @dataclass(frozen=True)
 class Reason:
-    """One number behind a triggered pattern: ``kind`` is indicator, axis or signal; ``data``
-    holds the fields (value, year, percentile, trend, …) the sentences are made from."""
+    """One number behind a triggered pattern: ``kind`` is indicator, axis or signal, ``subject``
+    the indicator id, the axis or ``"signal"``; ``data`` holds every field its sentence is made
+    from (:func:`wijkradar.dataset.action_words.reason_sentence`).
+
+    ``data`` of an indicator: ``indicator, value, year, value_from, year_from, trend,
+    percentile, group_size, unit, group_gemeenten, comparison_code`` and ``thresholds`` (the
+    test's ``value_gt``/``value_gte``/``value_lt``/``value_lte``/``percentile_gte``/
+    ``percentile_lte`` that it names); of an axis: ``axis, trend, level, score``; of the
+    signal: ``signal, year``."""
 
     kind: str
     subject: str
-    sentence_nl: str
-    sentence_en: str
     data: dict = field(default_factory=dict)
-
-    def sentence(self, lang: str = "nl") -> str:
-        return self.sentence_en if lang == "en" else self.sentence_nl
 
 
 @dataclass(frozen=True)
@@ -292,149 +277,8 @@ class ActionResult:
     def nothing_triggered(self) -> bool:
         return not any(f.triggered for f in self.frames)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per triggered pattern: frame, pattern, priority, reasons (Dutch)."""
-        rows = [
-            {
-                "code": self.code,
-                "frame": f.frame.id,
-                "pattern": tp.pattern.id,
-                "priority": tp.pattern.priority,
-                "reasons": [r.sentence_nl for r in tp.reasons],
-                "evidence": list(tp.pattern.evidence),
-            }
-            for f in self.frames
-            for tp in f.patterns
-        ]
-        return pd.DataFrame(
-            rows, columns=["code", "frame", "pattern", "priority", "reasons", "evidence"]
-        )
 
-    def to_dict(self, lang: str = "nl") -> dict:
-        """JSON-ready, in one language."""
-
-        def ev(ids):
-            return [
-                {
-                    "id": i,
-                    "title": self.evidence[i].title,
-                    "publisher": self.evidence[i].publisher,
-                    "year": self.evidence[i].year,
-                    "summary": self.evidence[i].summary(lang),
-                    "reference": self.evidence[i].reference,
-                    "uncertain": self.evidence[i].uncertain,
-                }
-                for i in ids
-            ]
-
-        return {
-            "code": self.code,
-            "level": self.level,
-            "year": self.year,
-            "view": self.view,
-            "signal": self.signal,
-            "nothing_triggered": self.nothing_triggered,
-            "frames": [
-                {
-                    "id": f.frame.id,
-                    "label": f.frame.label(lang),
-                    "description": f.frame.description(lang),
-                    "triggered": f.triggered,
-                    "general": f.frame.general(lang),
-                    "patterns": [
-                        {
-                            "id": tp.pattern.id,
-                            "label": tp.pattern.label(lang),
-                            "priority": tp.pattern.priority,
-                            "reasons": [
-                                {
-                                    "kind": r.kind,
-                                    "subject": r.subject,
-                                    "sentence": r.sentence(lang),
-                                    **_jsonable(r.data),
-                                }
-                                for r in tp.reasons
-                            ],
-                            "interventions": [t(lang) for t in tp.pattern.interventions],
-                            "evidence": ev(tp.pattern.evidence),
-                        }
-                        for tp in f.patterns
-                    ],
-                }
-                for f in self.frames
-            ],
-            "evidence": ev(list(self.evidence)),
-            "success_factors": [
-                {
-                    "id": s.id,
-                    "label": s.label(lang),
-                    "text": s.text(lang),
-                    "evidence": ev(s.evidence),
-                }
-                for s in self.success_factors
-            ],
-        }
-
-
-def _jsonable(d: dict) -> dict:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            v = None
-        out[k] = v
-    return out
-
-
-def _num(x: float, lang: str) -> str:
-    text = f"{x:g}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-def _test_words(cond: dict, unit: str, dec: int, lang: str) -> str:
-    parts = []
-    for key, nl, en in (
-        ("value_gt", "meer dan", "more than"),
-        ("value_gte", "minstens", "at least"),
-        ("value_lt", "minder dan", "less than"),
-        ("value_lte", "hoogstens", "at most"),
-    ):
-        if key in cond:
-            v = format_value(float(cond[key]), unit, max(dec, 2 if unit == "%" else dec), lang)
-            parts.append(f"{nl if lang == 'nl' else en} {v}")
-    if "percentile_gte" in cond:
-        p = _num(cond["percentile_gte"], lang)
-        parts.append(f"percentiel ≥ {p}" if lang == "nl" else f"percentile ≥ {p}")
-    if "percentile_lte" in cond:
-        p = _num(cond["percentile_lte"], lang)
-        parts.append(f"percentiel ≤ {p}" if lang == "nl" else f"percentile ≤ {p}")
-    if not parts:
-        return ""
-    return (
-        f" (drempel: {', '.join(parts)})" if lang == "nl" else f" (threshold: {', '.join(parts)})"
-    )
-
-
-def _indicator_reason(cond: dict, f: dict, state: RegionState, catalogue: Catalogue) -> Reason:
-    meta = catalogue.meta[f["indicator"]]
-    unit, dec = str(meta["unit"]), int(meta["decimals"] or 0)
-    sentences = {}
-    for lang in ("nl", "en"):
-        reason = {
-            "indicator": f["indicator"],
-            "value_from": f["value_from"],
-            "value_to": f["value"],
-            "year_from": None if f["year_from"] is None else int(f["year_from"]),
-            "year_to": int(f["year"]),
-            "trend": f["trend"],
-            "value_pct": f["value_pct"],
-            "level": state.level,
-            "comparison": f[f"comparison_{lang}"],
-        }
-        if reason["year_from"] is None or f["value_from"] is None:
-            reason["year_from"] = None
-        sentences[lang] = sentence(reason, catalogue, lang) + _test_words(cond, unit, dec, lang)
+def _indicator_reason(cond: dict, f: dict, catalogue: Catalogue) -> Reason:
     data = {
         "indicator": f["indicator"],
         "value": f["value"],
@@ -444,110 +288,102 @@ def _indicator_reason(cond: dict, f: dict, state: RegionState, catalogue: Catalo
         "trend": f["trend"],
         "percentile": f["value_pct"],
         "group_size": f["group_size"],
-        "unit": unit,
+        "unit": str(catalogue.meta[f["indicator"]]["unit"]),
+        "group_gemeenten": f["group_gemeenten"],
+        "comparison_code": f["comparison_code"],
+        "thresholds": {k: float(cond[k]) for k in THRESHOLD_KEYS if k in cond},
     }
-    return Reason("indicator", f["indicator"], sentences["nl"], sentences["en"], data)
+    return Reason("indicator", f["indicator"], data)
 
 
 def _axis_reason(axis: str, state: RegionState) -> Reason:
-    a = state.axes[axis]
-    s = {}
-    for lang in ("nl", "en"):
-        w = AXIS_WORDS[lang]
-        score = "—" if a["score"] is None else f"{a['score']:.0f}"
-        if lang == "nl":
-            s[lang] = (
-                f"As {w[axis]} ({state.year}): score {score} van 100 ({w[a['level']]}), "
-                f"trend: {w[a['trend']]}"
-            )
-        else:
-            s[lang] = (
-                f"{w[axis].capitalize()} axis ({state.year}): score {score} of 100 "
-                f"({w[a['level']]}), trend: {w[a['trend']]}"
-            )
-    return Reason("axis", axis, s["nl"], s["en"], {"axis": axis, **a})
+    return Reason("axis", axis, {"axis": axis, **state.axes[axis]})
 
 
 def _signal_reason(state: RegionState) -> Reason:
-    return Reason(
-        "signal",
-        "signal",
-        f"Signaal {state.year}: {state.signal_label_nl or state.signal}",
-        f"Signal {state.year}: {state.signal_label_en or state.signal}",
-        {"signal": state.signal, "year": state.year},
-    )
+    return Reason("signal", "signal", {"signal": state.signal, "year": state.year})
 
 
-def _between(v: float, cond: dict, prefix: str) -> bool:
-    checks = {
-        f"{prefix}_gt": lambda t: v > t,
-        f"{prefix}_gte": lambda t: v >= t,
-        f"{prefix}_lt": lambda t: v < t,
-        f"{prefix}_lte": lambda t: v <= t,
-    }
-    return all(fn(cond[k]) for k, fn in checks.items() if k in cond)
+def action_states(signal_frame: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """The state frame of every region of ``signal_frame``, for :func:`pattern_hits`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``code``: the signal frame's columns (``signal``, ``composition_trend``, …)
+        and, per indicator of ``facts`` (:func:`indicator_facts`), ``<indicator>.value``,
+        ``<indicator>.value_pct`` and ``<indicator>.trend`` (see
+        :mod:`~wijkradar.analysis.conditions`); NaN where a region has no fact.
+    """
+    states = signal_frame.assign(code=signal_frame["code"].astype(str)).set_index("code")
+    if not len(facts):
+        return states
+    wide = facts.pivot(index="code", columns="indicator", values=list(FACT_FIELDS))
+    wide.columns = [fact_column(ind, f) for f, ind in wide.columns]
+    return states.join(wide)
 
 
-def _eval(cond: dict, state: RegionState, catalogue: Catalogue) -> tuple[bool, list[Reason]]:
-    if "all" in cond:
-        reasons: list[Reason] = []
-        for c in cond["all"]:
-            ok, r = _eval(c, state, catalogue)
-            if not ok:
-                return False, []
-            reasons += r
-        return True, reasons
-    if "any" in cond:
-        reasons, hit = [], False
-        for c in cond["any"]:
-            ok, r = _eval(c, state, catalogue)
-            if ok:
-                hit, reasons = True, reasons + r
-        return hit, reasons
-    if "signal" in cond:
-        ok = state.signal is not None and state.signal in cond["signal"]
-        return ok, [_signal_reason(state)] if ok else []
-    if "axis" in cond:
-        a = state.axes[cond["axis"]]
-        if "trend" in cond and a["trend"] not in cond["trend"]:
-            return False, []
-        if "level" in cond and a["level"] not in cond["level"]:
-            return False, []
-        if ("score_gte" in cond or "score_lte" in cond) and (
-            a["score"] is None or not _between(a["score"], cond, "score")
-        ):
-            return False, []
-        return True, [_axis_reason(cond["axis"], state)]
-    f = state.facts.get(cond["indicator"])
-    if f is None or f["value"] is None:
-        return False, []  # unknown, suppressed or missing: claims nothing
-    if "trend" in cond and f["trend"] not in cond["trend"]:
-        return False, []
-    if ("percentile_gte" in cond or "percentile_lte" in cond) and (
-        f["value_pct"] is None or not _between(f["value_pct"], cond, "percentile")
-    ):
-        return False, []
-    if not _between(float(f["value"]), cond, "value"):
-        return False, []
-    return True, [_indicator_reason(cond, f, state, catalogue)]
+def pattern_hits(matrix: ActionMatrix, states: pd.DataFrame) -> pd.DataFrame:
+    """Which patterns of ``matrix`` hold, for every region of ``states`` at once.
+
+    Returns
+    -------
+    DataFrame
+        ``bool``, indexed like ``states`` (see :func:`action_states`), one column per
+        ``(frame, pattern)`` id pair.
+    """
+    ids = [(f.id, p.id) for f in matrix.frames for p in f.patterns]
+    hits = holds_each([p.condition for f in matrix.frames for p in f.patterns], states)
+    columns = pd.MultiIndex.from_tuples(ids, names=["frame", "pattern"])
+    return pd.DataFrame(dict(zip(columns, hits, strict=True)), index=states.index)
+
+
+def _state_row(state: RegionState) -> dict[str, list]:
+    """``state`` as a one-row state (the columns of :func:`action_states`)."""
+    row = {"signal": [state.signal]}
+    for axis, a in state.axes.items():
+        row |= {axis_column(axis, k): [a[k]] for k in ("trend", "level", "score")}
+    for indicator, f in state.facts.items():
+        row |= {fact_column(indicator, k): [f[k]] for k in FACT_FIELDS}
+    return row
+
+
+def _why(cond: Condition, row: dict, state: RegionState, catalogue: Catalogue) -> list:
+    """The reasons of a condition that holds: one per test that holds, in the file's order."""
+    if isinstance(cond, AllOf):
+        return [r for c in cond.all for r in _why(c, row, state, catalogue)]
+    if isinstance(cond, AnyOf):
+        return [r for c in cond.any if holds(c, row)[0] for r in _why(c, row, state, catalogue)]
+    if isinstance(cond, SignalTest):
+        return [_signal_reason(state)]
+    if isinstance(cond, AxisTest):
+        return [_axis_reason(cond.axis, state)]
+    test = cond.model_dump(exclude_none=True)
+    return [_indicator_reason(test, state.facts[cond.indicator], catalogue)]
+
+
+def _triggered(p: Pattern, row: dict, state: RegionState, catalogue) -> TriggeredPattern:
+    seen, uniq = set(), []
+    for r in _why(p.condition, row, state, catalogue):
+        if (r.kind, r.subject) not in seen:
+            seen.add((r.kind, r.subject))
+            uniq.append(r)
+    return TriggeredPattern(p, tuple(uniq))
 
 
 def evaluate_actions(
     matrix: ActionMatrix, state: RegionState, catalogue: Catalogue
 ) -> ActionResult:
-    """The frames ``state`` triggers, in priority order, each with its reasons."""
+    """The frames ``state`` triggers, in priority order, each with its reasons (the one-region
+    case of :func:`pattern_hits`)."""
+    row = _state_row(state)
+    ids = [(f.id, p.id) for f in matrix.frames for p in f.patterns]
+    conds = [p.condition for f in matrix.frames for p in f.patterns]
+    hit = dict(zip(ids, holds_each(conds, row), strict=True))
     outcomes = []
     for frame in matrix.frames:
-        hits = []
-        for p in frame.patterns:
-            ok, reasons = _eval(p.condition, state, catalogue)
-            if ok:
-                seen, uniq = set(), []
-                for r in reasons:
-                    if (r.kind, r.subject) not in seen:
-                        seen.add((r.kind, r.subject))
-                        uniq.append(r)
-                hits.append(TriggeredPattern(p, tuple(uniq)))
+        ps = [p for p in frame.patterns if hit[frame.id, p.id][0]]
+        hits = [_triggered(p, row, state, catalogue) for p in ps]
         hits.sort(key=lambda t: t.pattern.priority)
         if hits or frame.always:
             outcomes.append(FrameOutcome(frame, tuple(hits)))
@@ -582,7 +418,9 @@ __all__ = [
     "Reason",
     "RegionState",
     "TriggeredPattern",
+    "action_states",
     "evaluate_actions",
     "indicator_facts",
+    "pattern_hits",
     "region_state",
 ]

@@ -1,13 +1,15 @@
 """The two axes of the signalling map — composition and problems — per region.
 
-An axis has a *level* (the catalogue-weighted mean percentile of its indicators, see
-:mod:`~wijkradar.analysis.scores`) and a *trend*. The trend is the weighted mean of its
-indicators' slopes, each expressed in units of that indicator's spread between regions (robust
-SD = IQR/1.349 at that level) and signed by its direction, so that positive always means
-"more vulnerable / more problems". Its standard error propagates the indicators' own errors;
-the axis is ``rising`` (worsening) or ``falling`` (improving) only beyond ``z`` standard
-errors. Working on (region × indicator) matrices lets the sensitivity analysis recombine
-weights and thresholds without recomputing anything else.
+An axis has a *score* (the catalogue-weighted mean percentile of its indicators, see
+:mod:`~wijkradar.analysis.scores`), its *level* (the band the score falls in) and a *trend*.
+The trend is the weighted mean of its indicators' slopes, each expressed in units of that
+indicator's spread between regions (robust SD = IQR/1.349 at that level) and signed by its
+direction, so that positive always means "more vulnerable / more problems". Its standard error
+propagates the indicators' own errors; the axis is ``rising`` (worsening) or ``falling``
+(improving) only beyond ``z`` standard errors. Score, band and trend call are the rules of
+:mod:`~wijkradar.analysis.kernel`, with the numbers of ``signals.toml`` as
+:class:`~wijkradar.analysis.kernel.AxisSettings`. Working on (region × indicator) matrices lets
+the sensitivity analysis recombine weights and thresholds without recomputing anything else.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wijkradar.analysis.kernel import AxisSettings, band, call_trend, coverage, weighted_score
 from wijkradar.analysis.scores import percentiles, scored_indicators
 from wijkradar.analysis.trends import indicator_trends, value_errors
 from wijkradar.catalogue import Catalogue
+from wijkradar.vocab import AXES, Axis, View
 
-AXES = ("composition", "problems")
-AXIS_DOMAIN = {"composition": "composition", "problems": "problems"}
+IQR_PER_SD = 1.349
+"""Interquartile range of a normal distribution in standard deviations (robust SD = IQR / this)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class AxisInputs:
 
 def _robust_spread(values: pd.Series) -> float:
     q1, q3 = np.nanpercentile(values, [25, 75]) if len(values) else (np.nan, np.nan)
-    s = (q3 - q1) / 1.349
+    s = (q3 - q1) / IQR_PER_SD
     if not s > 0:
         s = float(np.nanstd(values)) if len(values) > 1 else np.nan
     return s if s > 0 else np.nan
@@ -81,15 +85,16 @@ class Prepared:
 def prepare(
     panel: pd.DataFrame,
     catalogue: Catalogue,
+    settings: AxisSettings,
     *,
     level: str,
     year: int,
-    max_window: int,
-    view: str,
-    min_units: int,
+    view: View,
 ) -> Prepared:
-    """Rows of ``level`` within the widest window, their standard errors and the latest
-    percentile of each (code, indicator): computed once, reused for every window."""
+    """Rows of ``level`` within the widest window (``settings.max_window``), their standard
+    errors and the latest percentile of each (code, indicator): computed once, reused for
+    every window."""
+    max_window = settings.max_window
     in_window = (
         (panel["level"] == level) & (panel["year"] <= year) & (panel["year"] >= year - max_window)
     ).to_numpy()
@@ -104,7 +109,7 @@ def prepare(
     use |= {t.base for i in use for t in catalogue.noise.get(i, ()) if t.base}
     rows = panel[in_window & panel["indicator"].isin(use).to_numpy()].reset_index(drop=True)
     errors = value_errors(rows, catalogue).reindex(rows.index).to_numpy()
-    pc = percentiles(rows, catalogue, view=view, min_units=min_units)
+    pc = percentiles(rows, catalogue, view=view, min_units=settings.min_units(view))
     pc = pc.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
     pc["code"] = pc["code"].astype(str)
     return Prepared(rows=rows, errors=errors, percentiles=pc, year=year, codes=present)
@@ -113,24 +118,22 @@ def prepare(
 def axis_inputs(
     prep: Prepared,
     catalogue: Catalogue,
+    settings: AxisSettings,
     *,
-    window: int,
-    z: float,
-    min_years: int,
     breaks: pd.DataFrame | None,
 ) -> AxisInputs:
-    """Collect the matrices for one window from the prepared rows."""
+    """Collect the matrices for one window (``settings.window``) from the prepared rows."""
     use = scored_indicators(catalogue)
     inds = pd.Index(sorted(use.index))
-    year = prep.year
+    year, window = prep.year, settings.window
     pc = prep.percentiles[prep.percentiles["year"] >= year - window]
     tr = indicator_trends(
         prep.rows,
         catalogue,
         year=year,
         window=window,
-        z=z,
-        min_years=min_years,
+        z=settings.z,
+        min_years=settings.min_years,
         breaks=breaks,
         indicators=list(inds),
         errors=prep.errors,
@@ -167,67 +170,50 @@ def axis_inputs(
     )
 
 
-def _complete(present: np.ndarray, names: pd.Index, sets: list[list[str]]) -> np.ndarray:
-    """Rows where every indicator of at least one of ``sets`` is present."""
-    ok = np.zeros(len(present), dtype=bool)
-    for group in sets:
-        idx = [names.get_loc(i) for i in group if i in names]
-        if idx and len(idx) == len(group):
-            ok |= present[:, idx].all(1)
-    return ok
-
-
 def axis_state(
     inp: AxisInputs,
-    axis: str,
+    axis: Axis,
+    settings: AxisSettings,
     *,
     weights: np.ndarray | None = None,
-    min_score_share: float,
-    min_trend_share: float,
-    z: float,
-    weak: float,
-    strong: float,
-    sufficient_sets: list[list[str]] = (),
 ) -> dict[str, np.ndarray]:
-    """Score, level, trend slope/se and trend class of one axis for every code.
+    """Score, level (band), trend slope/se and trend call of one axis for every code.
 
-    An axis needs ``min_*_share`` of its domain's weight, or all indicators of one of
-    ``sufficient_sets``.
+    The score and the trend each need their share of the domain's weight
+    (``settings.min_score_share``, ``settings.min_trend_share``) or all indicators of one of
+    the axis's sufficient sets; ``weights`` replaces the catalogue weights (a variation).
     """
-    cols = inp.domain == AXIS_DOMAIN[axis]
+    cols = inp.domain == axis
     names = inp.indicators[cols]
+    sets = settings.sets(axis)
     w = (inp.weight if weights is None else weights)[cols]
-    total = w.sum()
-    P = inp.percentile[:, cols]
-    has_p = ~np.isnan(P)
-    wp = (np.where(has_p, P, 0) * w).sum(1)
-    wsum = (has_p * w).sum(1)
+    score, score_share = weighted_score(
+        inp.percentile[:, cols], w, names, min_share=settings.min_score_share, sufficient_sets=sets
+    )
     with np.errstate(all="ignore"):
-        enough = (wsum / total >= min_score_share - 1e-9) | _complete(has_p, names, sufficient_sets)
-        score = np.where(enough, wp / wsum, np.nan)
         zs = inp.direction[cols] * inp.slope[:, cols] / inp.spread[cols]
         ze = inp.se[:, cols] / inp.spread[cols]
         has_t = ~np.isnan(zs) & ~np.isnan(ze)
         wt = (has_t * w).sum(1)
         slope = np.where(has_t, zs, 0).dot(w) / wt
         se = np.sqrt((np.where(has_t, ze * w, 0) ** 2).sum(1)) / wt
-    known = (wt / total >= min_trend_share - 1e-9) | _complete(has_t, names, sufficient_sets)
-    trend = np.where(
-        ~known,
-        "unknown",
-        np.where(slope - z * se > 0, "rising", np.where(slope + z * se < 0, "falling", "stable")),
+    trend_share, known = coverage(
+        has_t, w, names, min_share=settings.min_trend_share, sufficient_sets=sets
     )
-    level = np.where(
-        np.isnan(score),
-        "unknown",
-        np.where(score >= weak, "weak", np.where(score < strong, "strong", "middle")),
-    )
+    slope, se = np.where(known, slope, np.nan), np.where(known, se, np.nan)
     return {
         "score": score,
-        "level": level,
-        "slope": np.where(known, slope, np.nan),
-        "se": np.where(known, se, np.nan),
-        "trend": trend,
-        "score_share": wsum / total,
-        "trend_share": wt / total,
+        "level": band(score, settings.weak, settings.strong),
+        "slope": slope,
+        "se": se,
+        "trend": call_trend(slope, se, settings.z),
+        "score_share": score_share,
+        "trend_share": trend_share,
     }
+
+
+def axis_states(
+    inp: AxisInputs, settings: AxisSettings, *, weights: np.ndarray | None = None
+) -> dict[Axis, dict[str, np.ndarray]]:
+    """:func:`axis_state` of both axes."""
+    return {a: axis_state(inp, a, settings, weights=weights) for a in AXES}

@@ -15,13 +15,15 @@ import pandas as pd
 from segregation.singlegroup import Dissim
 
 from wijkradar.analysis.results import DIVIDE_COLUMNS, DivideResult
+from wijkradar.codes import gemeenten_of
+from wijkradar.vocab import SHOWN_STATUSES
 
 __all__ = ["DIVIDE_COLUMNS", "DivideResult", "divide"]
 
 HOUSEHOLDS = "households"
 LOW_INCOME_PCT = "low_income_households_pct"
 CORPORATION_PCT = "corporation_housing_pct"
-USABLE_STATUS = ("observed", "derived")
+USABLE_STATUS = SHOWN_STATUSES
 """Only these panel rows are used; suppressed and missing rows never carry a value."""
 UNIT_LEVELS = {"buurt": "buurten", "wijk": "wijken"}
 """Levels the measures can be computed over, with the Dutch plural used in notes."""
@@ -160,7 +162,7 @@ def _unit_table(panel: pd.DataFrame, level: str, years: Iterable[int] | None) ->
     wide = wide.reindex(columns=wanted)
     present = present.reindex(columns=wanted).notna()
     wide = wide[(present[HOUSEHOLDS] | present[LOW_INCOME_PCT]).to_numpy()].reset_index()
-    wide["gemeente_code"] = "GM" + wide["code"].str[2:6]
+    wide["gemeente_code"] = gemeenten_of(wide["code"]).astype(object)
     has_low = present[LOW_INCOME_PCT].reindex(pd.MultiIndex.from_frame(wide[["code", "year"]]))
     wide["has_low_row"] = has_low.fillna(False).to_numpy(dtype=bool)
     published = wide.groupby(["gemeente_code", "year"])["has_low_row"].transform("any")

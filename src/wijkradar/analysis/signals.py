@@ -10,22 +10,17 @@ test pins those.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from wijkradar.analysis.axes import (
-    AXES,
-    AxisInputs,
-    Prepared,
-    axis_inputs,
-    axis_state,
-    prepare,
-)
-from wijkradar.analysis.reasons import sentence
+from wijkradar.analysis.axes import AXES, AxisInputs, axis_inputs, axis_states, prepare
+from wijkradar.analysis.conditions import axis_column, holds_each
+from wijkradar.analysis.kernel import AxisSettings
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.rules import Rules
+from wijkradar.codes import gemeente_of
 
 SIGNAL_COLUMNS = (
     "code",
@@ -60,8 +55,10 @@ class SignalResult:
         SD per year, positive = worsening).
     reasons
         One row per reason: ``code, axis, rank, indicator, year_from, year_to, value_from,
-        value_to, change, trend, value_pct, percentile, comparison, level, sentence_nl,
-        sentence_en``.
+        value_to, change, trend, value_pct, percentile, level, comparison_code,
+        group_gemeenten, group_size``: numbers and ids; :mod:`wijkradar.wording` makes the
+        sentence (``comparison_code`` is the gemeente in the relative view, ``NL00`` for the
+        country, empty for a partial group of ``group_size`` regions in ``group_gemeenten``).
     sensitivity
         One row per variation: ``setting, value, regions_changed, share_changed``.
     indicator_trends
@@ -86,85 +83,30 @@ class SignalResult:
         return self.frame
 
 
-def _holds(cond: dict, state: dict[str, dict[str, np.ndarray]], n: int) -> np.ndarray:
-    if "all" in cond:
-        out = np.ones(n, dtype=bool)
-        for c in cond["all"]:
-            out &= _holds(c, state, n)
-        return out
-    if "any" in cond:
-        out = np.zeros(n, dtype=bool)
-        for c in cond["any"]:
-            out |= _holds(c, state, n)
-        return out
-    axis = state[cond["axis"]]
-    ok = np.ones(n, dtype=bool)
-    if "trend" in cond:
-        ok &= np.isin(axis["trend"], cond["trend"])
-    if "level" in cond:
-        ok &= np.isin(axis["level"], cond["level"])
-    return ok
-
-
 def classify(rules: Rules, state: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
-    """Vectorised :meth:`Rules.classify`: the first matching class id per region."""
+    """The id of the first class of ``rules`` whose condition holds, per region; ``state`` is
+    axis → ``trend``/``level``/``score`` → array (:func:`~wijkradar.analysis.axes.axis_states`).
+    """
+    keep = ("trend", "level", "score")
+    cols = {axis_column(a, k): v[k] for a, v in state.items() for k in keep if k in v}
     n = len(state["composition"]["trend"])
-    out = np.full(n, "", dtype=object)
+    fallback = rules.classes[-1].id  # insufficient_data: the validated rules end with it
+    out = np.full(n, fallback, dtype=object)
     todo = np.ones(n, dtype=bool)
-    for c in rules.classes:
-        hit = todo & _holds(c.condition, state, n)
+    hits = holds_each([c.condition for c in rules.classes], cols)
+    for c, ok in zip(rules.classes, hits, strict=True):
+        hit = todo & ok
         out[hit] = c.id
         todo &= ~hit
-    out[todo] = rules.classes[-1].id
     # A region with no level and no trend on both axes has no signal, whatever the rules say.
     blank = np.ones(n, dtype=bool)
     for axis in AXES:
         blank &= (state[axis]["trend"] == "unknown") & (state[axis]["level"] == "unknown")
-    out[blank] = "insufficient_data"
+    out[blank] = fallback
     return out
 
 
-def _states(inp: AxisInputs, rules: Rules, *, weights=None, **override) -> dict:
-    kw = {
-        "min_score_share": rules["scores"]["min_weight_share"],
-        "min_trend_share": rules["trends"]["min_weight_share"],
-        "z": rules["trends"]["z"],
-        "weak": rules["levels"]["weak"],
-        "strong": rules["levels"]["strong"],
-    }
-    kw.update(override)
-    sets = rules["scores"].get("sufficient_sets", {})
-    return {
-        a: axis_state(inp, a, weights=weights, sufficient_sets=sets.get(a, []), **kw) for a in AXES
-    }
-
-
-def _prepare(panel, catalogue, rules, level, year, view) -> Prepared:
-    windows = [int(rules["trends"]["window"]), *map(int, rules.sensitivity.get("window", []))]
-    min_units = rules["scores"]["min_relative_units"] if view == "relative" else 1
-    return prepare(
-        panel,
-        catalogue,
-        level=level,
-        year=year,
-        max_window=max(windows),
-        view=view,
-        min_units=min_units,
-    )
-
-
-def _inputs(prep: Prepared, catalogue, rules, window: int, breaks) -> AxisInputs:
-    return axis_inputs(
-        prep,
-        catalogue,
-        window=window,
-        z=rules["trends"]["z"],
-        min_years=rules["trends"]["min_years"],
-        breaks=breaks,
-    )
-
-
-def _sensitivity(prep, catalogue, rules, inp, base, *, breaks):
+def _sensitivity(prep, catalogue, rules, settings: AxisSettings, inp, base, *, breaks):
     """Classes under each variation of ``[sensitivity]``; per-region count of changes."""
     sens = rules.sensitivity
     codes = inp.codes
@@ -185,48 +127,38 @@ def _sensitivity(prep, catalogue, rules, inp, base, *, breaks):
 
     for key in ("weak", "strong", "z"):
         for v in sens.get(key, []):
-            record(key, v, classify(rules, _states(inp, rules, **{key: v})))
+            record(key, v, classify(rules, axis_states(inp, replace(settings, **{key: v}))))
     for v in sens.get("window", []):
-        alt = _inputs(prep, catalogue, rules, int(v), breaks)
-        cls = pd.Series(classify(rules, _states(alt, rules)), index=alt.codes)
+        alt = axis_inputs(prep, catalogue, replace(settings, window=int(v)), breaks=breaks)
+        cls = pd.Series(classify(rules, axis_states(alt, settings)), index=alt.codes)
         record("window", v, cls.reindex(codes).fillna("insufficient_data").to_numpy())
     for f in sens.get("weight_factor", []):
         for j, ind in enumerate(inp.indicators):
             w = inp.weight.copy()
             w[j] *= f
-            record(f"weight:{ind}", f, classify(rules, _states(inp, rules, weights=w)))
+            record(f"weight:{ind}", f, classify(rules, axis_states(inp, settings, weights=w)))
     return changed, pd.DataFrame(
         rows, columns=["setting", "value", "regions_changed", "share_changed"]
     )
 
 
-def comparison_label(
-    n_gemeenten: float, n_regions: float, level: str, national_min: int, lang: str = "nl"
-) -> str:
-    """ "Nederland" when the comparison group spans the country, else what it is."""
-    from wijkradar.analysis.reasons import PLURAL
-
-    if n_gemeenten != n_gemeenten:  # NaN
-        return ""
-    if n_gemeenten >= national_min:
-        return "Nederland" if lang == "nl" else "the Netherlands"
-    units = PLURAL[lang].get(level, level)
-    one = int(n_gemeenten) == 1
-    if lang == "en":
-        gm = "municipality" if one else "municipalities"
-        return f"the comparison group ({int(n_regions)} {units} in {int(n_gemeenten)} {gm})"
-    gm = "gemeente" if one else "gemeenten"
-    return f"de vergelijkingsgroep ({int(n_regions)} {units} in {int(n_gemeenten)} {gm})"
+def comparison_code(code: str, view: str, n_gemeenten: float, national_min: int) -> str | None:
+    """What a region's percentile compares with, as a code: its gemeente (relative view),
+    ``NL00`` when the group spans at least ``national_min`` gemeenten, else ``None`` (a partial
+    group, described by ``group_gemeenten`` and ``group_size``)."""
+    if view == "relative":
+        return gemeente_of(code)
+    if n_gemeenten == n_gemeenten and n_gemeenten >= national_min:  # not NaN
+        return "NL00"
+    return None
 
 
 def _reasons(
     inp: AxisInputs,
     states: dict,
-    catalogue: Catalogue,
     *,
     level: str,
     view: str,
-    comparison: pd.Series,
     national_min_gemeenten: int,
 ) -> pd.DataFrame:
     """Top indicators per axis in the direction of the axis (or its weakest, when stable)."""
@@ -283,20 +215,12 @@ def _reasons(
                     "value_pct": float(inp.value_pct[r, cols[j]]),
                     "percentile": float(pct[r, j]),
                 }
-                for lang, key in (("nl", "comparison"), ("en", "comparison_en")):
-                    reason[key] = (
-                        comparison.get(code, "")
-                        if view == "relative"
-                        else comparison_label(
-                            inp.group_gemeenten[r, cols[j]],
-                            inp.group_size[r, cols[j]],
-                            level,
-                            national_min_gemeenten,
-                            lang,
-                        )
-                    )
-                reason["sentence_nl"] = sentence(reason, catalogue, "nl")
-                reason["sentence_en"] = sentence(reason, catalogue, "en")
+                n_gm = float(inp.group_gemeenten[r, cols[j]])
+                reason["comparison_code"] = comparison_code(
+                    code, view, n_gm, national_min_gemeenten
+                )
+                reason["group_gemeenten"] = n_gm
+                reason["group_size"] = float(inp.group_size[r, cols[j]])
                 rows.append(reason)
     cols_out = [
         "code",
@@ -311,28 +235,12 @@ def _reasons(
         "trend",
         "value_pct",
         "percentile",
-        "comparison",
-        "comparison_en",
         "level",
-        "sentence_nl",
-        "sentence_en",
+        "comparison_code",
+        "group_gemeenten",
+        "group_size",
     ]
     return pd.DataFrame(rows, columns=cols_out)
-
-
-def comparison_names(
-    codes: pd.Index, view: str, names: pd.Series | None, national: bool, lang: str = "nl"
-) -> pd.Series:
-    """What each region is compared with: "Nederland" (or the dataset) or its gemeente."""
-    if view == "relative":
-        gm = pd.Series(["GM" + c[2:6] for c in codes], index=codes)
-        return gm.map(names).fillna(gm) if names is not None else gm
-    label = (
-        ("Nederland" if lang == "nl" else "the Netherlands")
-        if national
-        else ("de vergelijkingsgroep" if lang == "nl" else "the comparison group")
-    )
-    return pd.Series(label, index=codes)
 
 
 def signals(
@@ -344,7 +252,6 @@ def signals(
     year: int | None = None,
     view: str = "absolute",
     breaks: pd.DataFrame | None = None,
-    names: pd.Series | None = None,
     sensitivity: bool = True,
     national_min_gemeenten: int = 300,
 ) -> SignalResult:
@@ -364,13 +271,11 @@ def signals(
         ``absolute`` (against all regions of the level) or ``relative`` (within the gemeente).
     breaks
         Series breaks (``breaks.parquet``): editions before a break are not compared.
-    names
-        Code → name, for the comparison group in sentences.
     sensitivity
         Also vary the settings under ``[sensitivity]``.
     national_min_gemeenten
-        The absolute comparison is called "Nederland" when the level's regions span at least
-        this many gemeenten, else "de vergelijkingsgroep" (a partial dataset).
+        The absolute comparison counts as the country (``comparison_code`` ``NL00``) when the
+        level's regions span at least this many gemeenten, else as a partial group.
 
     Returns
     -------
@@ -383,13 +288,14 @@ def signals(
         if lv.empty:
             raise ValueError(f"no data at level {level!r}")
         year = int(lv["year"].max())
-    window = int(rules["trends"]["window"])
-    prep = _prepare(panel, catalogue, rules, level, year, view)
-    inp = _inputs(prep, catalogue, rules, window, breaks)
-    st = _states(inp, rules)
+    settings = AxisSettings.from_rules(rules)
+    window = settings.window
+    prep = prepare(panel, catalogue, settings, level=level, year=year, view=view)
+    inp = axis_inputs(prep, catalogue, settings, breaks=breaks)
+    st = axis_states(inp, settings)
     base = classify(rules, st)
     if sensitivity:
-        changed, sens = _sensitivity(prep, catalogue, rules, inp, base, breaks=breaks)
+        changed, sens = _sensitivity(prep, catalogue, rules, settings, inp, base, breaks=breaks)
     else:
         changed, sens = np.zeros(len(base), dtype=int), pd.DataFrame()
     frame = pd.DataFrame({"code": inp.codes, "level": level, "year": year, "view": view})
@@ -402,15 +308,8 @@ def signals(
     frame["signal"] = base
     frame["variations_changed"] = changed
     frame["stable_under_variations"] = changed == 0
-    comp = comparison_names(inp.codes, view, names, True)
     reasons = _reasons(
-        inp,
-        st,
-        catalogue,
-        level=level,
-        view=view,
-        comparison=comp,
-        national_min_gemeenten=national_min_gemeenten,
+        inp, st, level=level, view=view, national_min_gemeenten=national_min_gemeenten
     )
     return SignalResult(
         frame=frame[list(SIGNAL_COLUMNS)],

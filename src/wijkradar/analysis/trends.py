@@ -4,12 +4,13 @@ For each (code, indicator) the editions inside ``[year - window, year]`` give po
 ``(t_i, x_i, se_i)``; ``se_i`` comes from the indicator's noise model in the catalogue (binomial
 or Poisson for small populations, CBS's rounding as a floor; see
 :mod:`wijkradar.catalogue.noise`). With two editions the slope is their difference per year;
-with more it is the Theil–Sen median of pairwise slopes (robust to one odd year). Its standard
-error is the measurement error propagated through the least-squares slope, and with three or
-more editions at least the residual standard error. A trend is called ``rising`` or ``falling``
-only when ``|slope| > z · se``; otherwise ``stable``; with fewer than ``min_years`` editions
-``unknown``. A series break (see ``breaks.parquet``) cuts the series: only editions from the
-break on are compared.
+with more it is the Theil–Sen median of pairwise slopes (robust to one odd year; both are
+:func:`_theil_sen`). Its standard error (:func:`_slope_se`) is the measurement error propagated
+through the least-squares slope, and with three or more editions at least the residual standard
+error. The call is :func:`~wijkradar.analysis.kernel.call_trend`: ``rising`` or ``falling`` only
+when ``|slope| > z · se``, otherwise ``stable``; ``unknown`` with fewer than ``min_years``
+editions or without a standard error. A series break (see ``breaks.parquet``) cuts the series:
+only editions from the break on are compared.
 
 Everything is vectorised over a (series × year) matrix, so a national panel takes seconds.
 """
@@ -21,8 +22,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from wijkradar.analysis.kernel import call_trend, packaged
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.noise import standard_error
+from wijkradar.vocab import SHOWN_STATUSES
 
 TREND_COLUMNS = (
     "code",
@@ -43,7 +46,7 @@ TREND_COLUMNS = (
 
 
 def _shown(panel: pd.DataFrame) -> pd.Series:
-    return panel["status"].isin(["observed", "derived"]) & panel["value"].notna()
+    return panel["status"].isin(SHOWN_STATUSES) & panel["value"].notna()
 
 
 def value_errors(panel: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
@@ -90,19 +93,78 @@ def _break_years(breaks: pd.DataFrame | None, codes: pd.Index, lo: int, hi: int)
     return last.reindex(codes).astype(float)
 
 
+def _series(p: pd.DataFrame) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray, np.ndarray]:
+    """(code, indicator) rows × edition columns: the index, the years, values ``V`` and their
+    standard errors ``S`` (NaN where an edition is absent)."""
+    years = np.array(sorted(p["year"].unique()), dtype=float)
+    wide = p.pivot_table(
+        index=["code", "indicator"], columns="year", values="value", aggfunc="first", observed=True
+    ).reindex(columns=years.astype(int))
+    errs = p.pivot_table(
+        index=["code", "indicator"], columns="year", values="se", aggfunc="first", observed=True
+    ).reindex(index=wide.index, columns=years.astype(int))
+    return wide.index, years, wide.to_numpy(float, copy=True), errs.to_numpy(float, copy=True)
+
+
+def _theil_sen(V: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Per row of ``V``: the median of all pairwise slopes (NaN pairs ignored; NaN with fewer
+    than two values)."""
+    i, j = np.triu_indices(len(years), k=1)
+    if not len(i):
+        return np.full(len(V), np.nan)
+    pair = (V[:, j] - V[:, i]) / (years[j] - years[i])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: slope stays NaN
+        return np.nanmedian(pair, axis=1)
+
+
+def _slope_se(V: np.ndarray, S: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Per row: the standard errors ``S`` of the values ``V`` propagated through the
+    least-squares slope, and with three or more values at least the residual standard error."""
+    mask = ~np.isnan(V)
+    n = mask.sum(1)
+    T = np.broadcast_to(years, V.shape)
+    with np.errstate(all="ignore"):
+        tbar = np.nansum(np.where(mask, T, 0), 1) / np.where(n > 0, n, 1)
+        dt = np.where(mask, T - tbar[:, None], 0.0)
+        sxx = (dt**2).sum(1)
+        sxx = np.where(sxx > 0, sxx, np.nan)
+        se_meas = np.sqrt((dt**2 * np.where(np.isnan(S), 0.0, S) ** 2).sum(1)) / sxx
+        # an edition without a standard error (no noise model, base unknown): no measured band
+        se_meas[(mask & np.isnan(S)).any(1)] = np.nan
+        xbar = np.nansum(np.where(mask, V, 0), 1) / np.where(n > 0, n, 1)
+        b_ols = (dt * np.where(mask, V - xbar[:, None], 0)).sum(1) / sxx
+        resid = np.where(mask, V - xbar[:, None] - b_ols[:, None] * dt, 0.0)
+        se_res = np.sqrt((resid**2).sum(1) / np.where(n > 2, n - 2, np.nan) / sxx)
+    return np.where(n >= 3, np.fmax(se_meas, se_res), se_meas)
+
+
+def _method(n: np.ndarray) -> np.ndarray:
+    """How each slope was found, in words (Dutch)."""
+    return np.where(
+        n >= 3,
+        [f"Theil-Sen over {k} metingen" for k in n],
+        np.where(n == 2, "verschil tussen twee metingen", "te weinig metingen"),
+    )
+
+
 def indicator_trends(
     panel: pd.DataFrame,
     catalogue: Catalogue,
     *,
     year: int,
     window: int,
-    z: float = 1.645,
-    min_years: int = 2,
+    z: float | None = None,
+    min_years: int | None = None,
     breaks: pd.DataFrame | None = None,
     indicators: list[str] | None = None,
     errors: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Trend of each indicator of each region over ``[year - window, year]``.
+
+    ``z`` and ``min_years`` default to the packaged ``signals.toml`` (``[trends]``). The slope
+    is :func:`_theil_sen`, its error :func:`_slope_se`, the call
+    :func:`~wijkradar.analysis.kernel.call_trend`.
 
     Returns
     -------
@@ -114,6 +176,8 @@ def indicator_trends(
     ``errors``, when given, holds the standard error of every row of ``panel`` (as
     :func:`value_errors` gives), so calls for other windows do not recompute it.
     """
+    z = packaged().z if z is None else z
+    min_years = packaged().min_years if min_years is None else min_years
     lo = year - window
     inwin = ((panel["year"] >= lo) & (panel["year"] <= year)).to_numpy()
     win = panel[inwin].reset_index(drop=True)
@@ -128,85 +192,42 @@ def indicator_trends(
     p["se"] = se_all.reindex(p.index)
     p["code"] = p["code"].astype(str)
     p["indicator"] = p["indicator"].astype(str)
-    years = np.array(sorted(p["year"].unique()), dtype=float)
-    wide = p.pivot_table(
-        index=["code", "indicator"], columns="year", values="value", aggfunc="first", observed=True
-    ).reindex(columns=years.astype(int))
-    errs = p.pivot_table(
-        index=["code", "indicator"], columns="year", values="se", aggfunc="first", observed=True
-    ).reindex(index=wide.index, columns=years.astype(int))
-    V = wide.to_numpy(float, copy=True)
-    S = errs.to_numpy(float, copy=True)
-    codes = wide.index.get_level_values(0)
+    keys, years, V, S = _series(p)
+    codes = keys.get_level_values(0)
     brk = _break_years(breaks, pd.Index(codes.unique()), lo, year).reindex(codes).to_numpy()
     cut = np.where(np.isnan(brk), -np.inf, brk)[:, None] > years[None, :]
     V[cut] = np.nan
     S[cut] = np.nan
     mask = ~np.isnan(V)
     n = mask.sum(1)
-    T = np.broadcast_to(years, V.shape)
     has = n > 0
     first = np.where(has, mask.argmax(1), 0)
     last = np.where(has, V.shape[1] - 1 - mask[:, ::-1].argmax(1), 0)
     rows = np.arange(len(V))
     v_from, v_to = V[rows, first], V[rows, last]
-    t_from, t_to = years[first], years[last]
-    # Theil–Sen: median of all pairwise slopes (NaN pairs ignored)
-    i, j = np.triu_indices(len(years), k=1)
-    pair = (V[:, j] - V[:, i]) / (years[j] - years[i])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: slope stays NaN
-        slope = (
-            np.nanmedian(np.where(np.isnan(pair), np.nan, pair), axis=1)
-            if len(i)
-            else np.full(len(V), np.nan)
-        )
-        tbar = np.nansum(np.where(mask, T, 0), 1) / np.where(has, n, 1)
-        dt = np.where(mask, T - tbar[:, None], 0.0)
-        sxx = (dt**2).sum(1)
-        S0 = np.where(np.isnan(S), 0.0, S)
-        se_meas = np.sqrt((dt**2 * S0**2).sum(1)) / np.where(sxx > 0, sxx, np.nan)
-        # an edition without a standard error (no noise model, base unknown): no measured band
-        se_meas[(mask & np.isnan(S)).any(1)] = np.nan
-        xbar = np.nansum(np.where(mask, V, 0), 1) / np.where(has, n, 1)
-        b_ols = (dt * np.where(mask, V - xbar[:, None], 0)).sum(1) / np.where(sxx > 0, sxx, np.nan)
-        resid = np.where(mask, V - xbar[:, None] - b_ols[:, None] * dt, 0.0)
-        s2 = (resid**2).sum(1) / np.where(n > 2, n - 2, np.nan)
-        se_res = np.sqrt(s2 / np.where(sxx > 0, sxx, np.nan))
-    se = np.where(n >= 3, np.fmax(se_meas, se_res), se_meas)
     known = n >= min_years
-    trend = np.where(
-        ~known,
-        "unknown",
-        np.where(slope - z * se > 0, "rising", np.where(slope + z * se < 0, "falling", "stable")),
-    )
-    # no noise model and no residuals (e.g. 2 editions of an unmodelled indicator): cannot tell
-    trend = np.where(known & np.isnan(se), "unknown", trend)
-    method = np.where(
-        n >= 3,
-        [f"Theil-Sen over {k} metingen" for k in n],
-        np.where(n == 2, "verschil tussen twee metingen", "te weinig metingen"),
-    )
+    slope = np.where(known, _theil_sen(V, years), np.nan)
+    se = np.where(known, _slope_se(V, S, years), np.nan)
     level_of = p.drop_duplicates("code").set_index("code")["level"].astype(str)
     out = pd.DataFrame(
         {
             "code": codes,
             "level": level_of.reindex(codes).to_numpy(),
-            "indicator": wide.index.get_level_values(1),
+            "indicator": keys.get_level_values(1),
             "n_years": n,
-            "year_from": np.where(has, t_from, np.nan),
-            "year_to": np.where(has, t_to, np.nan),
+            "year_from": np.where(has, years[first], np.nan),
+            "year_to": np.where(has, years[last], np.nan),
             "value_from": v_from,
             "value_to": v_to,
             "change": v_to - v_from,
-            "slope": np.where(known, slope, np.nan),
-            "se": np.where(known, se, np.nan),
-            "trend": trend,
-            "method": method,
+            "slope": slope,
+            "se": se,
+            # no noise model and no residuals (2 editions of an unmodelled indicator): unknown
+            "trend": call_trend(slope, se, z),
+            "method": _method(n),
             "break_year": brk,
         }
     )
-    out["year_from"] = out["year_from"].astype("Int16")
-    out["year_to"] = out["year_to"].astype("Int16")
-    out["break_year"] = out["break_year"].astype("Int16")
+    for c in ("year_from", "year_to", "break_year"):
+        out[c] = out[c].astype("Int16")
     return out

@@ -10,33 +10,40 @@ table of each KWB edition. :func:`load_catalogue` reads and validates them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from wijkradar.catalogue._models import (
+    DERIVATION,
+    THRESHOLD,
+    IndicatorRow,
+    SourceRow,
+    validate,
+)
 from wijkradar.catalogue.matching import Matcher, Rule, split_occurrence, unit_words, words
 from wijkradar.errors import CatalogueError, UnknownIndicatorError
+from wijkradar.vocab import DOMAINS
 
-DOMAINS = ("composition", "problems", "housing", "context")
-DIRECTIONS = ("+", "-", "0")
-# count: a number of units (sums over areas); share: % of a base; rate: per 1 000 (or per km²,
-# per household); mean: an average over a base; score/class/code: model output or a label.
-KINDS = ("count", "share", "rate", "mean", "score", "class", "code")
-FORMATS = ("statline", "odata", "kwbkaart", "lbm", "user", "police")
-SENSITIVE = ("", "migration")
 DOMAIN_LABELS = {
-    "composition": ("Bewonerssamenstelling", "Resident composition"),
-    "problems": ("Zichtbare problemen", "Visible problems"),
-    "housing": ("Wonen", "Housing"),
-    "context": ("Context", "Context"),
+    "composition": {"nl": "Bewonerssamenstelling", "en": "Resident composition"},
+    "problems": {"nl": "Zichtbare problemen", "en": "Visible problems"},
+    "housing": {"nl": "Wonen", "en": "Housing"},
+    "context": {"nl": "Context", "en": "Context"},
 }
+"""Domain → its name per language (data, like the indicators' ``label_nl``/``label_en``)."""
+
+
+def _in_lang(row, name: str, lang: str) -> str:
+    """``row[f"{name}_{lang}"]``, falling back to the Dutch text when it is empty or absent."""
+    text = row.get(f"{name}_{lang}", "")
+    return str(text) if isinstance(text, str) and text else str(row.get(f"{name}_nl", ""))
+
+
 REQUIRED = ("id", "label_nl", "label_en", "unit", "domain", "topic", "direction", "kind")
-_DERIVATION = re.compile(r"^(per_1000|pct)\(\s*([a-z0-9_]+)\s*,\s*([a-z0-9_]+)\s*\)$")
-_THRESHOLD = re.compile(r"^([a-z0-9_]+)\s*<\s*(\d+(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True)
@@ -105,14 +112,14 @@ class Catalogue:
         return {i: dict(r) for i, r in self.indicators.iterrows()}
 
     def label(self, indicator: str, lang: str = "nl") -> str:
-        return str(self.get(indicator)[f"label_{'en' if lang == 'en' else 'nl'}"])
+        return _in_lang(self.get(indicator), "label", lang)
 
     @cached_property
     def derivations(self) -> dict[str, Derivation]:
         out = {}
         for ind, text in self.indicators["derivation"].items():
             if text:
-                m = _DERIVATION.match(text)
+                m = DERIVATION.match(text)
                 assert m  # validated in load_catalogue
                 out[ind] = Derivation(m.group(1), m.group(2), m.group(3))
         return out
@@ -129,15 +136,15 @@ class Catalogue:
     def phrase(self, indicator: str, lang: str = "nl") -> str:
         """The indicator as a noun phrase for sentences ("het aandeel huishoudens …")."""
         row = self.meta.get(indicator) or self.get(indicator)
-        text = row.get(f"phrase_{'en' if lang == 'en' else 'nl'}", "")
-        return text or self.label(indicator, lang).lower()
+        text = row.get(f"phrase_{lang}", "")
+        return text if isinstance(text, str) and text else self.label(indicator, lang).lower()
 
     @cached_property
     def thresholds(self) -> dict[str, Threshold]:
         out = {}
         for ind, text in self.indicators["suppress_below"].items():
             if text:
-                m = _THRESHOLD.match(text)
+                m = THRESHOLD.match(text)
                 assert m
                 out[ind] = Threshold(m.group(1), float(m.group(2)))
         return out
@@ -153,7 +160,7 @@ class Catalogue:
 
     def topic_label(self, topic: str, lang: str = "nl") -> str:
         nl, en = self.topics.get(topic, (topic, topic))
-        return en if lang == "en" else nl
+        return {"nl": nl, "en": en}.get(lang) or nl
 
     def listing(self, search: str = "", lang: str = "nl") -> pd.DataFrame:
         """The catalogue (or the indicators matching ``search``) grouped by domain, then topic.
@@ -164,13 +171,12 @@ class Catalogue:
             ``domain, domain_label, topic, topic_label, id, label, unit, kind, direction,
             weight, suppress_below, sensitive``, in domain and topic order.
         """
-        en = lang == "en"
         frame = self.search(search) if search.strip() else self.indicators
         topic_order = {t: i for i, t in enumerate(self.topics)}
         out = frame.reset_index().assign(
-            domain_label=lambda f: f["domain"].map(lambda d: DOMAIN_LABELS[d][en]),
+            domain_label=lambda f: f["domain"].map(lambda d: DOMAIN_LABELS[d].get(lang, d)),
             topic_label=lambda f: f["topic"].map(lambda t: self.topic_label(t, lang)),
-            label=lambda f: f["label_en" if en else "label_nl"],
+            label=lambda f: f[f"label_{lang}"].where(f[f"label_{lang}"] != "", f["label_nl"]),
             _d=lambda f: f["domain"].map(DOMAINS.index),
             _t=lambda f: f["topic"].map(lambda t: topic_order.get(t, len(topic_order))),
             _i=range(len(frame)),
@@ -228,11 +234,8 @@ def _read_csv(name: str, path: Path | None, *, optional: bool = False) -> pd.Dat
         raise CatalogueError(f"catalogue {name} cannot be parsed: {exc}") from exc
 
 
-def _fail(file: str, row: int, msg: str) -> CatalogueError:
-    return CatalogueError(f"catalogue {file} row {row}: {msg}")
-
-
 def _validate_indicators(ind: pd.DataFrame, topics: dict) -> pd.DataFrame:
+    """Every row checked by :class:`~wijkradar.catalogue._models.IndicatorRow`; typed columns."""
     missing = [c for c in (*REQUIRED, "derivation", "weight", "suppress_below") if c not in ind]
     if missing:
         raise CatalogueError(f"catalogue indicators.csv lacks columns {missing}")
@@ -240,66 +243,9 @@ def _validate_indicators(ind: pd.DataFrame, topics: dict) -> pd.DataFrame:
     if not dup.empty:
         raise CatalogueError(f"catalogue indicators.csv: duplicated id {dup.iloc[0]!r}")
     ids = set(ind["id"])
-    choices = {"domain": DOMAINS, "direction": DIRECTIONS, "kind": KINDS}
-    for i, r in ind.iterrows():
-        row = int(i) + 2
-        for col in REQUIRED:
-            if not r[col].strip():
-                raise _fail("indicators.csv", row, f"{r['id'] or '?'}: empty {col}")
-        for col, allowed in choices.items():
-            if r[col] not in allowed:
-                raise _fail(
-                    "indicators.csv",
-                    row,
-                    f"{r['id']}: {col} must be one of {', '.join(allowed)}, got {r[col]!r}",
-                )
-        if topics and r["topic"] not in topics:
-            raise _fail(
-                "indicators.csv",
-                row,
-                f"{r['id']}: topic {r['topic']!r} is not in topics.csv ({', '.join(topics)})",
-            )
-        if r.get("sensitive", "") not in SENSITIVE:
-            raise _fail("indicators.csv", row, f"{r['id']}: sensitive must be empty or migration")
-        if r["derivation"]:
-            m = _DERIVATION.match(r["derivation"])
-            if not m:
-                raise _fail(
-                    "indicators.csv",
-                    row,
-                    f"derivation {r['derivation']!r} is not "
-                    "per_1000(numerator, denominator) or pct(numerator, denominator)",
-                )
-            for ref in m.group(2, 3):
-                if ref not in ids:
-                    raise _fail("indicators.csv", row, f"derivation refers to unknown id {ref!r}")
-        if r["suppress_below"]:
-            m = _THRESHOLD.match(r["suppress_below"])
-            if not m or m.group(1) not in ids:
-                raise _fail(
-                    "indicators.csv",
-                    row,
-                    f"suppress_below {r['suppress_below']!r} must be '<known id><number'",
-                )
-        try:
-            weight = float(r["weight"] or 0)
-        except ValueError:
-            raise _fail("indicators.csv", row, f"weight {r['weight']!r} is not a number") from None
-        if r.get("sensitive") == "migration" and (weight or r["domain"] != "context"):
-            raise _fail(
-                "indicators.csv",
-                row,
-                f"{r['id']}: a migration-background indicator is context only "
-                "(domain context, weight 0), never part of a score",
-            )
-    from wijkradar.catalogue.noise import parse_noise
-
-    for i, r in ind.iterrows():
-        for term in parse_noise(r.get("noise", "") or "", indicator=r["id"]):
-            if term.base and term.base not in ids:
-                raise _fail(
-                    "indicators.csv", int(i) + 2, f"noise refers to unknown id {term.base!r}"
-                )
+    for i, row in enumerate(ind.to_dict("records"), start=2):
+        where = f"catalogue indicators.csv row {i} ({row['id'] or '?'})"
+        validate(IndicatorRow, row, where, ids=ids, topics=topics)
     ind = ind.copy()
     for optional in (
         "noise",
@@ -326,24 +272,12 @@ def _validate_sources(src: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
     for col, default in (("unit", ""), ("scale", ""), ("note", "")):
         if col not in src:
             src[col] = default
-    units = []
-    for i, r in src.iterrows():
-        row = int(i) + 2
-        if r["indicator"] not in ind.index:
-            raise _fail("sources.csv", row, f"unknown indicator {r['indicator']!r}")
-        if r["format"] not in FORMATS:
-            raise _fail("sources.csv", row, f"format must be one of {FORMATS}, got {r['format']!r}")
-        if not r["match"].strip():
-            raise _fail("sources.csv", row, "empty match")
-        unit = r["unit"].strip()
-        if not unit and r["format"] in ("statline", "odata"):
-            unit = ind.loc[r["indicator"], "unit"]
-        units.append(unit_words(unit))
-        try:
-            float(r["scale"] or 1)
-        except ValueError:
-            raise _fail("sources.csv", row, f"scale {r['scale']!r} is not a number") from None
-    src["unit"] = units
+    ids = set(ind.index)
+    for i, row in enumerate(src.to_dict("records"), start=2):
+        validate(SourceRow, row, f"catalogue sources.csv row {i}", ids=ids)
+    unit = src["unit"].str.strip()
+    by_label = (unit == "") & src["format"].isin(["statline", "odata"])  # the catalogue's unit
+    src["unit"] = unit.mask(by_label, src["indicator"].map(ind["unit"])).map(unit_words)
     src["scale"] = pd.to_numeric(src["scale"].replace("", "1"))
     try:
         Matcher(_rules(src))
@@ -366,14 +300,23 @@ def _rules(src: pd.DataFrame) -> list[Rule]:
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Read and validate the catalogue (the packaged one, or the folder ``path``).
+    """Read and validate the catalogue (the packaged one, read once per process, or the folder
+    ``path``, read on every call).
 
     Raises
     ------
     CatalogueError
         Naming the file, row and what is wrong (a spelling listed for two indicators names both).
     """
-    p = Path(path) if path else None
+    return _read_catalogue(Path(path)) if path else _packaged_catalogue()
+
+
+@cache
+def _packaged_catalogue() -> Catalogue:
+    return _read_catalogue(None)
+
+
+def _read_catalogue(p: Path | None) -> Catalogue:
     topics = {
         r["id"]: (r["label_nl"], r["label_en"])
         for _, r in _read_csv("topics.csv", p, optional=True).iterrows()

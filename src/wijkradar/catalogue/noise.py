@@ -40,8 +40,10 @@ def parse_noise(text: str, *, indicator: str = "?") -> tuple[NoiseTerm, ...]:
         m = _TERM.match(part)
         if not m:
             raise CatalogueError(
-                f"catalogue indicators.csv: {indicator}: noise term {part!r} is not one of "
-                "binomial(base), poisson(base), round(u), round(u/base), sd(s)"
+                "catalogus indicators.csv: {indicator}: ruisterm {part} is geen van "
+                "binomial(base), poisson(base), round(u), round(u/base), sd(s)",
+                indicator=indicator,
+                part=repr(part),
             )
         kind, arg, per = m.groups()
         if kind in ("binomial", "poisson"):
@@ -51,7 +53,11 @@ def parse_noise(text: str, *, indicator: str = "?") -> tuple[NoiseTerm, ...]:
                 number = float(arg)
             except ValueError:
                 raise CatalogueError(
-                    f"catalogue indicators.csv: {indicator}: {kind}() needs a number, got {arg!r}"
+                    "catalogus indicators.csv: {indicator}: {kind}() verwacht een getal, "
+                    "gekregen {arg}",
+                    indicator=indicator,
+                    kind=kind,
+                    arg=repr(arg),
                 ) from None
             terms.append(NoiseTerm(kind, number, per))
     return tuple(terms)

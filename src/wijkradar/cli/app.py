@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 
 from wijkradar.errors import WijkradarError
+from wijkradar.settings import DEFAULT_DATASET
+from wijkradar.vocab import Lang, Level, TableFormat, View
 
 app = typer.Typer(
     name="wijkradar",
@@ -42,6 +44,12 @@ DatasetOpt = Annotated[
         envvar="WIJKRADAR_DATASET",
     ),
 ]
+LevelOpt = Annotated[Level, typer.Option("--level", help="buurt, wijk of gemeente.")]
+ViewOpt = Annotated[
+    View, typer.Option("--view", help="absolute (landelijk) of relative (binnen de gemeente).")
+]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="nl of en.")]
+TextFormat = Literal["text", "json"]
 PortOpt = Annotated[
     int,
     typer.Option("--port", help="Poort van de webapp.", envvar="WIJKRADAR_PORT", min=1, max=65535),
@@ -55,10 +63,7 @@ def _data_dir(data: Path | None) -> Path:
 
     d = get_settings().data
     if d is None:
-        raise WijkradarError(
-            "geen databron: geef --data DIR of zet WIJKRADAR_DATA "
-            "(no data folder: pass --data DIR or set WIJKRADAR_DATA)"
-        )
+        raise WijkradarError("geen databron: geef --data DIR of zet WIJKRADAR_DATA")
     return d
 
 
@@ -80,7 +85,7 @@ def build(
     data: DataOpt = None,
     out: Annotated[
         Path, typer.Option("--out", help="Doelmap van de dataset.", envvar="WIJKRADAR_DATASET")
-    ] = Path("wijkradar-data"),
+    ] = DEFAULT_DATASET,
 ) -> None:
     """Bouw de dataset (panel, gebieden, kwaliteitsrapport) uit alle bronbestanden.
 
@@ -106,7 +111,7 @@ def build(
 
 @app.command()
 def quality(
-    dataset: DatasetOpt = Path("wijkradar-data"),
+    dataset: DatasetOpt = DEFAULT_DATASET,
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
 ) -> None:
     """Toon het datakwaliteitsrapport van een dataset (bestanden, dekking, reeksbreuken).
@@ -122,7 +127,7 @@ def quality(
 
 @app.command()
 def indicators(
-    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    lang: LangOpt = "nl",
     search: Annotated[
         str, typer.Option("--search", help="Alleen indicatoren met deze woorden, bv. inkomen.")
     ] = "",
@@ -141,7 +146,9 @@ def indicators(
         sys.stdout.write(frame.to_csv(index=False))
         return
     if frame.empty:
-        raise WijkradarError(f"geen indicator met {search!r}; probeer een ander woord")
+        raise WijkradarError(
+            "geen indicator met {search}; probeer een ander woord", search=repr(search)
+        )
     for (domain, topic), part in frame.groupby(["domain_label", "topic_label"], sort=False):
         table = Table(title=f"{domain} · {topic}", title_justify="left", title_style="bold")
         table.add_column("id", no_wrap=True)
@@ -218,16 +225,19 @@ def fetch(
 
     Example: wijkradar fetch --years 2017-2024 --to data
     """
+    from wijkradar.sources.fetch import APIS, FetchPlan, parse_regions, parse_years
     from wijkradar.sources.fetch import fetch as fetch_all
 
     try:
-        from wijkradar.sources.fetch import APIS, FetchPlan
-
-        FetchPlan(years=parse_years(years), to=to, what=tuple(w.strip() for w in what.split(",")))
-        if api not in APIS:
-            raise ValueError(f"--api moet een van {', '.join(APIS)} zijn, niet {api!r}")
-    except ValueError as exc:
-        raise WijkradarError(str(exc)) from None
+        year_list = parse_years(years)
+    except WijkradarError as exc:
+        raise WijkradarError("--years {years}: {problem}", years=years, problem=exc) from None
+    FetchPlan(years=year_list, to=to, what=tuple(w.strip() for w in what.split(",")))
+    parse_regions(regions)
+    if api not in APIS:
+        raise WijkradarError(
+            "--api moet een van {choices} zijn, niet {api}", choices=", ".join(APIS), api=repr(api)
+        )
     with _progress() as bar:
         tasks: dict[str, int] = {}
 
@@ -237,7 +247,7 @@ def fetch(
             bar.update(tasks[label], completed=done, total=total)
 
         report = fetch_all(
-            parse_years(years),
+            year_list,
             to,
             what=tuple(w.strip() for w in what.split(",")),
             progress=progress,
@@ -254,29 +264,11 @@ def fetch(
     report.raise_on_failure()
 
 
-def parse_years(text: str) -> tuple[int, ...]:
-    """``'2017-2019,2021'`` → ``(2017, 2018, 2019, 2021)``."""
-    out: set[int] = set()
-    try:
-        for part in text.split(","):
-            part = part.strip()
-            if "-" in part:
-                lo, hi = (int(x) for x in part.split("-", 1))
-                if hi < lo:
-                    raise ValueError
-                out.update(range(lo, hi + 1))
-            elif part:
-                out.add(int(part))
-    except ValueError:
-        raise WijkradarError(f"--years {text!r}: verwacht bv. 2017-2024 of 2019,2021") from None
-    return tuple(sorted(out))
-
-
 @app.command()
 def demo(
     data: DataOpt = None,
-    dataset: DatasetOpt = Path("wijkradar-data"),
-    level: Annotated[str, typer.Option("--level", help="buurt, wijk of gemeente.")] = "buurt",
+    dataset: DatasetOpt = DEFAULT_DATASET,
+    level: LevelOpt = "buurt",
     port: PortOpt = 8000,
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Niet daarna de webapp starten (voor scripts).")
@@ -287,7 +279,7 @@ def demo(
     Example: wijkradar demo --data ../shared/data   (daarna http://127.0.0.1:8000)
     """
     from wijkradar.dataset import open_dataset
-    from wijkradar.outputs.tables import demo_summary
+    from wijkradar.outputs.text import demo_summary
 
     build(data=data, out=dataset)
     ds = open_dataset(dataset)
@@ -307,7 +299,7 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren.")] = "127.0.0.1",
     port: PortOpt = 8000,
-    dataset: DatasetOpt = Path("wijkradar-data"),
+    dataset: DatasetOpt = DEFAULT_DATASET,
     workers: Annotated[
         int,
         typer.Option(
@@ -322,33 +314,19 @@ def serve(
 
     Example: wijkradar serve --host 127.0.0.1 --port 8000 --dataset wijkradar-data
     """
-    import uvicorn
-
     from wijkradar.panel.store import resolve_dataset
     from wijkradar.settings import Settings
-    from wijkradar.web import create_app
+    from wijkradar.web.app import serve_app
 
-    path = resolve_dataset(dataset)
+    # Every WIJKRADAR_* setting holds; --dataset (or its default) names the dataset.
+    settings = Settings(dataset=resolve_dataset(dataset).resolve())
     console.print(f"wijkradar op http://{host}:{port}  (API-documentatie: /docs; stoppen: Ctrl+C)")
-    if workers > 1:
-        import os
-
-        os.environ["WIJKRADAR_DATASET"] = str(path.resolve())
-        uvicorn.run(
-            "wijkradar.web.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
-    else:
-        uvicorn.run(create_app(Settings(dataset=path)), host=host, port=port, log_level="warning")
+    serve_app(settings, host=host, port=port, workers=workers)
 
 
 @app.command()
 def signals(
-    level: Annotated[str, typer.Option("--level", help="buurt, wijk of gemeente.")] = "buurt",
+    level: LevelOpt = "buurt",
     year: Annotated[
         int | None,
         typer.Option("--year", help="Signaaljaar (standaard het laatste jaar met gegevens)."),
@@ -356,13 +334,11 @@ def signals(
     gemeente: Annotated[
         str | None, typer.Option("--gemeente", help="Alleen deze gemeente, bv. GM0363.")
     ] = None,
-    view: Annotated[
-        str, typer.Option("--view", help="absolute (landelijk) of relative (binnen de gemeente).")
-    ] = "absolute",
-    fmt: Annotated[str, typer.Option("--format", help="table, csv of json.")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    view: ViewOpt = "absolute",
+    fmt: Annotated[TableFormat, typer.Option("--format", help="table, csv of json.")] = "table",
+    lang: LangOpt = "nl",
     rules: Annotated[Path | None, typer.Option("--rules", help="Eigen signals.toml.")] = None,
-    dataset: DatasetOpt = Path("wijkradar-data"),
+    dataset: DatasetOpt = DEFAULT_DATASET,
 ) -> None:
     """Signaleringskaart: scores, trends en signaal met redenen per gebied.
 
@@ -370,12 +346,9 @@ def signals(
     """
     from wijkradar.catalogue.rules import load_rules
     from wijkradar.dataset import open_dataset
-    from wijkradar.outputs.tables import render_signals, signals_table
+    from wijkradar.dataset.tables import signals_table
+    from wijkradar.outputs.text import render_signals
 
-    if fmt not in ("table", "csv", "json"):
-        raise WijkradarError(f"--format moet table, csv of json zijn, niet {fmt!r}")
-    if view not in ("absolute", "relative"):
-        raise WijkradarError(f"--view moet absolute of relative zijn, niet {view!r}")
     ds = open_dataset(dataset)
     if year is None and gemeente:
         year = ds.latest_year(level, gemeente=gemeente)
@@ -387,11 +360,11 @@ def signals(
 @app.command()
 def profile(
     code: Annotated[str, typer.Argument(help="CBS-code, bv. BU03630001 of WK059916.")],
-    fmt: Annotated[str, typer.Option("--format", help="text of json.")] = "text",
+    fmt: Annotated[TextFormat, typer.Option("--format", help="text of json.")] = "text",
     year: Annotated[int | None, typer.Option("--year", help="Signaaljaar.")] = None,
-    view: Annotated[str, typer.Option("--view", help="absolute of relative.")] = "absolute",
-    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
-    dataset: DatasetOpt = Path("wijkradar-data"),
+    view: ViewOpt = "absolute",
+    lang: LangOpt = "nl",
+    dataset: DatasetOpt = DEFAULT_DATASET,
 ) -> None:
     """Alles over één gebied: reeksen, scores, trends, signaal, redenen, clusters, buren.
 
@@ -400,10 +373,8 @@ def profile(
     import json
 
     from wijkradar.dataset import open_dataset
-    from wijkradar.outputs.profile import render_text
+    from wijkradar.outputs.text import render_text
 
-    if fmt not in ("text", "json"):
-        raise WijkradarError(f"--format moet text of json zijn, niet {fmt!r}")
     prof = open_dataset(dataset).profile(code, year=year, view=view)
     if fmt == "json":
         sys.stdout.write(json.dumps(prof, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -414,12 +385,12 @@ def profile(
 @app.command()
 def actions(
     code: Annotated[str, typer.Argument(help="CBS-code, bv. BU03630001 of WK059916.")],
-    fmt: Annotated[str, typer.Option("--format", help="text of json.")] = "text",
+    fmt: Annotated[TextFormat, typer.Option("--format", help="text of json.")] = "text",
     year: Annotated[int | None, typer.Option("--year", help="Signaaljaar.")] = None,
-    view: Annotated[str, typer.Option("--view", help="absolute of relative.")] = "absolute",
-    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
+    view: ViewOpt = "absolute",
+    lang: LangOpt = "nl",
     matrix: Annotated[Path | None, typer.Option("--matrix", help="Eigen actions.toml.")] = None,
-    dataset: DatasetOpt = Path("wijkradar-data"),
+    dataset: DatasetOpt = DEFAULT_DATASET,
 ) -> None:
     """Actiekaders voor één gebied: welke kaders, waarom (de cijfers), interventies, bronnen.
 
@@ -427,13 +398,11 @@ def actions(
     """
     from wijkradar.catalogue.actions import load_action_matrix
     from wijkradar.dataset import open_dataset
-    from wijkradar.outputs.actions import region_actions, render_actions
+    from wijkradar.outputs.text import render_actions
 
-    if fmt not in ("text", "json"):
-        raise WijkradarError(f"--format moet text of json zijn, niet {fmt!r}")
     m = load_action_matrix(matrix) if matrix else None
-    res = region_actions(open_dataset(dataset), code, year=year, view=view, matrix=m)
-    sys.stdout.write(render_actions(res, fmt, lang=lang))
+    d = open_dataset(dataset).actions_dict(code, lang=lang, year=year, view=view, matrix=m)
+    sys.stdout.write(render_actions(d, fmt, lang=lang))
 
 
 @app.command()
@@ -445,10 +414,14 @@ def report(
     gemeente: Annotated[
         str | None, typer.Option("--gemeente", help="Alle gebieden van deze gemeente.")
     ] = None,
-    level: Annotated[str | None, typer.Option("--level", help="buurt of wijk.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="pdf of html.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="nl of en.")] = "nl",
-    dataset: DatasetOpt = Path("wijkradar-data"),
+    level: Annotated[
+        Literal["buurt", "wijk"] | None, typer.Option("--level", help="buurt of wijk.")
+    ] = None,
+    fmt: Annotated[
+        Literal["pdf", "html"] | None, typer.Option("--format", help="pdf of html.")
+    ] = None,
+    lang: LangOpt = "nl",
+    dataset: DatasetOpt = DEFAULT_DATASET,
 ) -> None:
     """Wijkprofiel als PDF of HTML (A4): signaal, trends, actiekaders, bronnen.
 
@@ -493,5 +466,10 @@ def main() -> None:
     except WijkradarError as exc:
         from rich.markup import escape
 
-        err.print(f"[red]fout:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        from wijkradar.settings import get_settings
+        from wijkradar.wording import words
+
+        w = words(get_settings().lang)
+        label = escape(w._("fout:"))
+        err.print(f"[red]{label}[/red] {escape(exc.render(w))}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None

@@ -1,84 +1,25 @@
 """Signals as files for download: CSV (Excel-NL friendly), GeoPackage and GeoParquet.
 
-Every writer writes to a temporary file in the target folder and moves it into place with
-``os.replace`` at the end, so a failure never leaves a half-written file under the final name.
+The rows are :meth:`Dataset.export_frame <wijkradar.dataset.Dataset.export_frame>`; every writer
+goes through :func:`wijkradar.files.atomic_path`, so a failure never leaves a half-written file
+under the final name.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import pandas as pd
 
 from wijkradar.errors import WijkradarError
+from wijkradar.files import atomic_path
+from wijkradar.vocab import EXPORT_FORMATS as FORMATS
 
 if TYPE_CHECKING:
     from wijkradar.dataset import Dataset
 
-FORMATS = ("csv", "gpkg", "parquet")
-ATTRIBUTION = "Bron: CBS, Kadaster, Leefbaarometer (BZK)"
 SUFFIX = {"csv": ".csv", "gpkg": ".gpkg", "parquet": ".parquet"}
-COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "year",
-    "view",
-    "composition_score",
-    "composition_level",
-    "composition_trend",
-    "problems_score",
-    "problems_level",
-    "problems_trend",
-    "signal",
-    "signal_label",
-    "variations_changed",
-    "stable_under_variations",
-    "reasons",
-    "reason_details",
-)
-
-
-def export_frame(
-    ds: Dataset,
-    *,
-    level: str,
-    year: int | None = None,
-    view: str = "absolute",
-    gemeente: str | None = None,
-    lang: str = "nl",
-) -> pd.DataFrame:
-    """The signals of ``level`` as one flat row per region.
-
-    Returns
-    -------
-    DataFrame
-        ``code, name, level, year, view, composition_score, composition_level,
-        composition_trend, problems_score, problems_level, problems_trend, signal,
-        signal_label, variations_changed, stable_under_variations, reasons`` (sentences in
-        ``lang`` joined by ``" | "``), ``reason_details`` (JSON text) and ``bron`` (the
-        attribution, the same in every row).
-    """
-    from wijkradar.outputs.tables import signals_table
-
-    if year is None and gemeente:
-        year = ds.latest_year(level, gemeente=gemeente)
-    res = ds.signals(level=level, year=year, view=view)
-    table = signals_table(ds, res, gemeente=gemeente, lang=lang)
-    out = table[[c for c in COLUMNS if c in table.columns]].copy()
-    out["reasons"] = out["reasons"].map(" | ".join)
-    out["reason_details"] = out["reason_details"].map(
-        lambda d: json.dumps(d, ensure_ascii=False, default=str)
-    )
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
-            out[c] = out[c].astype(str)
-    out["bron"] = ATTRIBUTION
-    return out
 
 
 def export_signals(
@@ -101,8 +42,7 @@ def export_signals(
     path
         Target file (its folder must exist).
     level, year, view, gemeente, lang
-        As in :meth:`wijkradar.dataset.Dataset.signals` and
-        :func:`wijkradar.outputs.tables.signals_table`.
+        As in :meth:`wijkradar.dataset.Dataset.export_frame`.
     fmt
         ``csv``: comma-separated, UTF-8 with a byte-order mark so Excel (Dutch locale
         included) detects the encoding; no geometry. ``gpkg``: GeoPackage layer ``signalen``
@@ -120,11 +60,12 @@ def export_signals(
         For an unknown ``fmt``, level or year.
     """
     if fmt not in FORMATS:
-        raise WijkradarError(f"formaat moet {', '.join(FORMATS)} zijn, niet {fmt!r}")
+        raise WijkradarError(
+            "formaat moet {choices} zijn, niet {fmt}", choices=", ".join(FORMATS), fmt=repr(fmt)
+        )
     path = Path(path)
-    frame = export_frame(ds, level=level, year=year, view=view, gemeente=gemeente, lang=lang)
-    tmp = path.with_name(f".{path.name}.tmp{SUFFIX[fmt]}")
-    try:
+    frame = ds.export_frame(level=level, year=year, view=view, gemeente=gemeente, lang=lang)
+    with atomic_path(path, suffix=SUFFIX[fmt]) as tmp:
         if fmt == "csv":
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
@@ -136,7 +77,4 @@ def export_signals(
                 gdf.to_file(tmp, layer="signalen", driver="GPKG")
             else:
                 gdf.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wijkradar import __version__
+from wijkradar._version import __version__
 from wijkradar.catalogue import Catalogue, load_catalogue
 from wijkradar.errors import DataNotFoundError
 from wijkradar.panel import harmonise, privacy, quality, regions, store
@@ -35,7 +35,7 @@ class BuildResult:
 def discover(data_dir: Path) -> list[Path]:
     """Every data file under ``data_dir`` (recursively, sorted), skipping docs and sidecars."""
     if not data_dir.is_dir():
-        raise DataNotFoundError(f"data folder {data_dir} does not exist")
+        raise DataNotFoundError("gegevensmap {path} bestaat niet", path=data_dir)
     files = sorted(
         p
         for p in data_dir.rglob("*")
@@ -44,7 +44,7 @@ def discover(data_dir: Path) -> list[Path]:
         and not any(part.startswith(".") for part in p.relative_to(data_dir).parts)
     )
     if not files:
-        raise DataNotFoundError(f"no data files in {data_dir}")
+        raise DataNotFoundError("geen gegevensbestanden in {path}", path=data_dir)
     return files
 
 

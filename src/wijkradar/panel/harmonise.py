@@ -14,6 +14,8 @@ from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.matching import AmbiguousColumn
 from wijkradar.codes import levels_of
 from wijkradar.errors import SourceFormatError
+from wijkradar.sources._common import Phrase
+from wijkradar.wording import N_
 
 FORMAT_PRIORITY = {
     "statline": 0, "odata": 0, "odata4": 0, "kwbkaart": 1, "police": 2, "user": 3, "lbm": 4
@@ -151,18 +153,26 @@ def column_map(
         try:
             rule = matcher.match(fmt, str(key.column), str(key.unit or ""))
         except AmbiguousColumn as exc:
-            hint = (
-                " (the file gives no unit for it; OData files need their DataProperties)"
-                if not key.unit and fmt == "odata"
-                else ""
-            )
             raise SourceFormatError(
-                f"column {key.column!r} could mean catalogue indicator "
-                f"{' or '.join(repr(i) for i in exc.indicators)}{hint}; "
-                "make its spelling in sources.csv specific to one of them",
+                N_(
+                    "kolom {name} kan catalogusindicator {indicators} zijn (het bestand geeft "
+                    "er geen eenheid bij; OData-bestanden hebben hun DataProperties nodig); "
+                    "maak de schrijfwijze in sources.csv specifiek voor één ervan"
+                )
+                if not key.unit and fmt == "odata"
+                else N_(
+                    "kolom {name} kan catalogusindicator {indicators} zijn; maak de "
+                    "schrijfwijze in sources.csv specifiek voor één ervan"
+                ),
                 path=str(raw["source"].iloc[0]) if len(raw) else None,
                 column=str(key.column),
-                expected="a column that matches one indicator",
+                expected=N_("een kolom die bij één indicator past"),
+                name=repr(str(key.column)),
+                indicators=Phrase(
+                    N_("{first} of {second}"),
+                    first=", ".join(repr(i) for i in exc.indicators[:-1]),
+                    second=repr(exc.indicators[-1]),
+                ),
             ) from exc
         if rule is not None:
             rows.append((key.column, key.unit, key.year, rule.indicator, rule.scale))
@@ -173,10 +183,12 @@ def column_map(
         first = dup.iloc[0]
         cols = dup[(dup["year"] == first["year"]) & (dup["indicator"] == first["indicator"])]
         raise SourceFormatError(
-            f"columns {sorted(set(cols['column']))} all match catalogue indicator "
-            f"{first['indicator']!r} for {first['year']}; "
-            "make its spellings in sources.csv more specific",
+            "de kolommen {columns} passen alle bij catalogusindicator {indicator} voor "
+            "{year}; maak de schrijfwijzen in sources.csv specifieker",
             path=str(raw["source"].iloc[0]) if len(raw) else None,
+            columns=sorted(set(cols["column"])),
+            indicator=repr(first["indicator"]),
+            year=first["year"],
         )
     return out
 

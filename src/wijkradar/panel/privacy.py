@@ -29,6 +29,7 @@ import pandas as pd
 
 from wijkradar.catalogue import Catalogue
 from wijkradar.sources._markers import SUPPRESSED
+from wijkradar.vocab import SHOWN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,11 @@ def _nearest_base(
     return base, same
 
 
-def apply_thresholds(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, Suppression]:
+# C901: CBS's rules read as one sequence over shared arrays (same edition, nearest edition, no
+# base, secondary suppression); kept together so the order of the rules stays visible.
+def apply_thresholds(  # noqa: C901
+    panel: pd.DataFrame, catalogue: Catalogue
+) -> tuple[pd.DataFrame, Suppression]:
     """Suppress what CBS's publication rules withhold, and what would give it back.
 
     ``panel`` has categorical ``code``/``indicator``/``status`` (as
@@ -122,9 +127,7 @@ def apply_thresholds(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.Data
     year = panel["year"].to_numpy().astype(np.int64)
     st = panel["status"].cat.codes.to_numpy(copy=True)
     sup = _code_of(panel["status"], SUPPRESSED)
-    visible = np.array(
-        [_code_of(panel["status"], s) for s in ("observed", "derived")], dtype=st.dtype
-    )
+    visible = np.array([_code_of(panel["status"], s) for s in SHOWN_STATUSES], dtype=st.dtype)
     value = panel["value"].to_numpy(copy=True)
 
     def shown(r: np.ndarray) -> np.ndarray:

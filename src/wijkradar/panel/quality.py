@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from wijkradar.sources._markers import normalise_label
+from wijkradar.vocab import STATUSES
 
 # A code whose population jumps by more than this share (and this many persons) between two
 # editions is more likely redrawn than changed: flagged as a series break, not read as a trend.
@@ -165,7 +166,7 @@ def coverage(panel: pd.DataFrame) -> list[dict]:
     )
     for k, s in enumerate(cat["status"].cat.categories):
         tab[str(s)] = counts[yi, ii, li, k]
-    for s in ("observed", "derived", "suppressed", "missing"):
+    for s in STATUSES:
         if s not in tab:
             tab[s] = 0
     tab["with_value"] = tab["observed"] + tab["derived"]
@@ -293,6 +294,14 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
         f"bewust geen indicator / explained: {len(report.explained_columns)}; "
         f"gaten tussen edities / gaps between editions: {len(report.gaps)}",
     ]
+    lines += _warning_and_file_lines(report, max_rows)
+    lines += _rejected_lines(report, max_rows)
+    lines += _break_and_coverage_lines(report, max_rows)
+    return "\n".join(lines) + "\n"
+
+
+def _warning_and_file_lines(report: QualityReport, max_rows: int) -> list[str]:
+    lines: list[str] = []
     warn = warnings(report)
     if warn:
         lines += ["", f"Waarschuwingen / warnings ({len(warn)}):"]
@@ -312,7 +321,11 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
         lines += ["", "Bewust geen indicator / columns that are no indicator, and why:"]
         for e in report.explained_columns[:max_rows]:
             lines.append(f"  {e['path']}: {e['column']}: {e['reason']}")
-    lines += ["", f"Afgewezen rijen / rejected rows ({len(report.rejected)}):"]
+    return lines
+
+
+def _rejected_lines(report: QualityReport, max_rows: int) -> list[str]:
+    lines = ["", f"Afgewezen rijen / rejected rows ({len(report.rejected)}):"]
     by_reason: dict[str, int] = {}
     for r in report.rejected:
         by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + 1
@@ -329,7 +342,11 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
         ]
         for r in report.resolved_names[:5]:
             lines.append(f"  {r['source']}: {r['name']!r} → {r['code']} (via {r['via']})")
-    lines += ["", f"Reeksbreuken / series breaks ({len(report.series_breaks)}):"]
+    return lines
+
+
+def _break_and_coverage_lines(report: QualityReport, max_rows: int) -> list[str]:
+    lines = ["", f"Reeksbreuken / series breaks ({len(report.series_breaks)}):"]
     for b in report.series_breaks[:max_rows]:
         lines.append(f"  {b['code']} {b['year']}: {b['reason']}")
     if len(report.series_breaks) > max_rows:
@@ -349,4 +366,4 @@ def render_text(report: QualityReport, *, max_rows: int = 20) -> str:
             fill_value=0,
         )
         lines.append(piv.to_string())
-    return "\n".join(lines) + "\n"
+    return lines

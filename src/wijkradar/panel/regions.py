@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from wijkradar.codes import gemeenten_of, levels_of, wijken_of
+from wijkradar.codes import gemeente_of, gemeenten_of, levels_of, wijken_of
 from wijkradar.panel.quality import _similar
 from wijkradar.sources._markers import normalise_label
 
@@ -136,7 +136,8 @@ def build_regions(
 
 def _match_rows(rows: pd.DataFrame, ref: pd.DataFrame, gemeente: str) -> dict[int, object]:
     """Row → code (or a list of candidates when ambiguous) within one reference year."""
-    ref = ref[(ref["code"].str[2:6] == gemeente[2:6]) & ref["level"].isin(["wijk", "buurt"])]
+    in_gemeente = (gemeenten_of(ref["code"]) == gemeente_of(gemeente)).fillna(False).to_numpy()
+    ref = ref[in_gemeente & ref["level"].isin(["wijk", "buurt"]).to_numpy()]
     groups = dict(list(ref.drop_duplicates("code").groupby("key")))
     out: dict[int, object] = {}
     last = None
@@ -156,7 +157,8 @@ def _match_rows(rows: pd.DataFrame, ref: pd.DataFrame, gemeente: str) -> dict[in
     return out
 
 
-def resolve_names(
+# C901: the matching ladder (same year, nearby year, name variants, ambiguous) is one decision.
+def resolve_names(  # noqa: C901
     raw: pd.DataFrame, names: pd.DataFrame, max_year_gap: int = 2
 ) -> tuple[pd.DataFrame, list[dict], list[dict]]:
     """Fill the codes of a name-only table (e.g. a StatLine export without codes).

@@ -22,6 +22,7 @@ import pandas as pd
 
 from wijkradar.codes import LEVELS, invalid_codes
 from wijkradar.sources._markers import STATUSES
+from wijkradar.vocab import SHOWN_STATUSES
 
 PANEL_COLUMNS = ("code", "level", "year", "indicator", "value", "status", "source")
 # Text columns are categorical (dictionary-encoded in Parquet): a national panel repeats a few
@@ -61,7 +62,7 @@ def validate_panel(panel: pd.DataFrame) -> pd.DataFrame:
     if not panel["status"].isin(STATUSES).all():
         bad_status = panel.loc[~panel["status"].isin(STATUSES), "status"].iloc[0]
         raise ValueError(f"panel has unknown status {bad_status!r}")
-    shown = panel["status"].isin(["observed", "derived"])
+    shown = panel["status"].isin(SHOWN_STATUSES)
     if panel.loc[~shown, "value"].notna().any():
         raise ValueError("panel has a value on a suppressed/missing row")
     k = sort_key(panel)

@@ -44,7 +44,9 @@ def write_dataset(out: Path, writer: Callable[[Path], None]) -> Path:
     out = Path(out).absolute()
     if out.exists() and not (out.is_dir() and (_is_dataset(out) or not any(out.iterdir()))):
         raise WijkradarError(
-            f"{out} exists and is not a wijkradar dataset; choose another --out or remove it"
+            "{path} bestaat al en is geen wijkradar-dataset; kies een andere map voor de "
+            "dataset of verwijder deze",
+            path=out,
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:8]
@@ -95,7 +97,9 @@ def resolve_dataset(path: str | Path | None) -> Path:
     path = Path(path)
     if not _is_dataset(path):
         raise DataNotFoundError(
-            f"no wijkradar dataset at {path} (no {MANIFEST}); build one with "
-            f"`wijkradar build --out {path}`"
+            "geen wijkradar-dataset in {path} (geen {manifest}); bouw eerst een dataset in "
+            "deze map",
+            path=path,
+            manifest=MANIFEST,
         )
     return path

@@ -114,11 +114,12 @@ def read_any(path: Path, *, mapping_dirs: tuple[Path, ...] = ()) -> tuple[Reader
 
             read_text(path)
         raise SourceFormatError(
-            "unknown layout: not a CBS StatLine/OData/Wijk- en Buurtkaart/xls table, "
-            "Leefbaarometer workbook, boundary file, boundary-change table or police table, and "
-            f"no mapping file matches its columns (add {path.name.split('.')[0]}.mapping.toml "
-            "beside it; see docs/user-tables.md)",
+            "onbekende indeling: geen CBS-tabel (StatLine, OData, Wijk- en Buurtkaart, xls), "
+            "Leefbaarometer-werkmap, grenzenbestand, tabel met grenswijzigingen of politietabel, "
+            "en geen mappingbestand past bij de kolommen (zet {mapping} ernaast; zie "
+            "docs/user-tables.md)",
             path=path,
+            mapping=path.name.split(".")[0] + ".mapping.toml",
         )
     if reader.name == "user":
         return reader, reader(path, mapping=mapping)

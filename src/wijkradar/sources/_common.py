@@ -1,5 +1,5 @@
-"""Small helpers shared by the readers: opening (gzipped) text safely, years from names, and the
-checks every reader makes (code shape, unique codes, required columns)."""
+"""Small helpers shared by the readers: opening (gzipped) text safely, the catalogue, years from
+names, and the checks every reader makes (code shape, unique codes, required columns)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,56 @@ import io
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from wijkradar import codes as cbs
-from wijkradar.errors import RegionCodeError, SourceFormatError
+from wijkradar.catalogue import Catalogue, load_catalogue
+from wijkradar.errors import RegionCodeError, SourceFormatError, WijkradarError
+from wijkradar.wording import N_
 
 ENCODINGS = ("utf-8-sig",)
+EXPECTED_CODE = N_("een CBS-code zoals GM0363, WK036300, WK0363AD, BU03630001 of NL00")
+"""The ``expected`` of a wrong region code (a msgid; :data:`wijkradar.codes.EXPECTED_SHAPE` in
+Dutch)."""
+
+
+class ArgumentError(WijkradarError, ValueError):
+    """A bad argument to a reader or the fetcher: a :class:`ValueError`, as the functions
+    promise, whose Dutch message renders in the user's language like every wijkradar error.
+
+    Its message is not a class of :mod:`wijkradar.errors`, so mark it:
+    ``ArgumentError(N_("api moet een van {choices} zijn"), choices=...)``.
+    """
+
+
+class Phrase:
+    """A Dutch phrase with fields, for a field of an error that is itself words.
+
+    ``SourceFormatError("{what} komt dubbel voor", what=Phrase(N_("naam {name}"), name=...))``:
+    the error renders the phrase in its own language (:meth:`SourceFormatError.render`); ``str``
+    is the Dutch text. Mark the message with ``N_`` so ``tools/messages.py`` extracts it.
+    """
+
+    def __init__(self, message: str, **fields: object) -> None:
+        self.message = message
+        self.fields = fields
+
+    def render(self, w) -> str:
+        """The phrase in ``w``'s language (a :class:`wijkradar.wording.Words`)."""
+        fields = {
+            k: v.render(w) if callable(getattr(v, "render", None)) else v
+            for k, v in self.fields.items()
+        }
+        return w._(self.message, **fields)
+
+    def __str__(self) -> str:
+        return self.message.format(**self.fields) if self.fields else self.message
+
+    def __repr__(self) -> str:
+        return f"Phrase({str(self)!r})"
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -27,13 +67,15 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise SourceFormatError("file not found", path=path) from exc
+        raise SourceFormatError("bestand niet gevonden", path=path) from exc
     if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (EOFError, OSError, gzip.BadGzipFile) as exc:
             raise SourceFormatError(
-                f"the gzip stream is truncated or corrupt ({exc})", path=path
+                "de gzip-gegevens zijn afgebroken of beschadigd ({reason})",
+                path=path,
+                reason=str(exc),
             ) from exc
     return data
 
@@ -46,16 +88,21 @@ def read_text(path: str | Path, *, encoding: str = "utf-8-sig") -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceFormatError(
-            f"cannot decode byte {data[exc.start]:#04x} at offset {exc.start} as {encoding}"
-            " (wrong encoding? CBS files are UTF-8; re-save the file as UTF-8)",
+            "byte {byte} op positie {offset} is geen {encoding} (verkeerde tekencodering? "
+            "CBS-bestanden zijn UTF-8; sla het bestand op als UTF-8)",
             path=path,
             row=line,
-            expected=encoding,
+            expected=N_("tekst in {encoding}"),
+            byte=f"{data[exc.start]:#04x}",
+            offset=exc.start,
+            encoding=encoding,
         ) from exc
 
 
-def read_json(path: str | Path, expected: str) -> object:
+def read_json(path: str | Path, expected: str, **fields: object) -> object:
     """The file's JSON (gzip and BOM as :func:`read_text` handles them).
+
+    ``expected`` is a msgid (``N_``) naming what the file should be, with its ``fields``.
 
     Raises
     ------
@@ -67,10 +114,12 @@ def read_json(path: str | Path, expected: str) -> object:
         return json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceFormatError(
-            f"not valid JSON ({exc.msg}; truncated download?)",
+            "geen geldige JSON ({reason}; afgebroken download?)",
             path=path,
             row=exc.lineno,
             expected=expected,
+            reason=exc.msg,
+            **fields,
         ) from exc
 
 
@@ -104,10 +153,18 @@ _TABLE = re.compile(r"(?<![0-9A-Za-z])(\d{5}NED)(?![0-9A-Za-z])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The packaged catalogue, read and validated once for every reader in this process.
+
+    (:func:`~wijkradar.catalogue.load_catalogue` itself reads the files on every call.)
+    """
+    return load_catalogue()
+
+
+@lru_cache(maxsize=1)
 def kwb_tables() -> dict[str, int]:
-    """CBS table id → KWB year, from the catalogue's ``kwb_tables.csv``."""
-    text = resources.files("wijkradar.catalogue").joinpath("kwb_tables.csv").read_text("utf-8")
-    return {row["table"].upper(): int(row["year"]) for row in csv.DictReader(io.StringIO(text))}
+    """CBS table id → KWB year (the catalogue's ``tables`` inverted)."""
+    return {table.upper(): year for year, table in catalogue().tables.items()}
 
 
 _TITLE = re.compile(r"kerncijfers\s+wijken\s+en\s+buurten\s+((?:19|20)\d\d)", re.IGNORECASE)
@@ -128,24 +185,29 @@ def check_edition(path: str | Path, *, title: str = "", years: object = None) ->
     error naming both: a file of one edition saved under another's name would otherwise land
     in the wrong year of every series.
     """
-    stated = []
+    stated: list[tuple[int, Phrase]] = []
     m = _TITLE.search(title or "")
     if m:
-        stated.append((int(m.group(1)), f"the title {title.strip()!r}"))
+        stated.append((int(m.group(1)), Phrase(N_("de titel {title}"), title=repr(title.strip()))))
     named = table_edition(Path(path).name)
     if named:
-        stated.append((named[1], f"the table id {named[0]} in the file name (KWB {named[1]})"))
+        said = N_("de tabel-id {table} in de bestandsnaam (KWB {year})")
+        stated.append((named[1], Phrase(said, table=named[0], year=named[1])))
     if years is not None:
         found = sorted({int(y) for y in np.atleast_1d(np.asarray(years))})
         if len(found) == 1:
-            stated.append((found[0], f"the Jaar column ({found[0]})"))
+            stated.append((found[0], Phrase(N_("de kolom Jaar ({year})"), year=found[0])))
     for (y1, w1), (y2, w2) in zip(stated, stated[1:], strict=False):
         if y1 != y2:
             raise SourceFormatError(
-                f"{w1} and {w2} name different KWB editions ({y1} and {y2})",
+                "{first} en {second} noemen verschillende KWB-edities ({year1} en {year2})",
                 path=path,
-                expected="one KWB edition in title, file name and Jaar column",
-                got=f"{y1} and {y2}",
+                expected=N_("één KWB-editie in titel, bestandsnaam en kolom Jaar"),
+                got=(y1, y2),
+                first=w1,
+                second=w2,
+                year1=y1,
+                year2=y2,
             )
 
 
@@ -189,12 +251,13 @@ def check_codes(
         i = int(np.flatnonzero(bad)[0])
         shown = norm if raw is None else raw
         raise RegionCodeError(
-            f"not a {level} code" if level else "not a region code",
+            N_("geen {level}code") if level else N_("geen gebiedscode"),
             path=path,
             row=int(rows[i]),
             column=column,
             code=str(shown.iloc[i]),
-            expected=cbs.EXPECTED_SHAPE,
+            expected=EXPECTED_CODE,
+            level=level,
         )
     return norm
 
@@ -212,7 +275,8 @@ def check_unique(
     """The first (code, year) that occurs twice is an error naming both rows.
 
     ``years`` ``None`` checks the codes alone; ``what`` names the key in the message (``code``,
-    or ``name`` for name-keyed tables, which then carry no ``code``).
+    or ``name`` for name-keyed tables, which then carry no ``code``); ``rows_word`` is ``rows``
+    or ``records`` (JSON files).
     """
     key = pd.DataFrame({"code": pd.Series(np.asarray(codes), dtype="string").fillna("")})
     if years is not None:
@@ -224,13 +288,18 @@ def check_unique(
     same = np.flatnonzero(dup & key.eq(key.iloc[first]).all(axis=1).to_numpy())
     a, b = int(rows[same[0]]), int(rows[same[1]])
     value = str(key["code"].iloc[first])
-    when = " for the same year" if years is not None else ""
+    said = N_("naam {value}") if what == "name" else N_("code {value}")
+    where = N_("records {a} en {b}") if rows_word == "records" else N_("rijen {a} en {b}")
     raise SourceFormatError(
-        f"{what} {value} appears more than once{when} ({rows_word} {a} and {b})",
+        N_("{what} komt meer dan eens voor in hetzelfde jaar ({rows})")
+        if years is not None
+        else N_("{what} komt meer dan eens voor ({rows})"),
         path=path,
         row=b,
         column=column,
         code=value if what == "code" else None,
+        what=Phrase(said, value=value),
+        rows=Phrase(where, a=a, b=b),
     )
 
 
@@ -239,7 +308,10 @@ def check_columns(found: list[str], required: tuple[str, ...], *, path: str | Pa
     missing = [c for c in required if c not in found]
     if missing:
         raise SourceFormatError(
-            f"missing columns {', '.join(missing)}; columns found: {', '.join(found)}",
+            "kolommen {missing} ontbreken; gevonden kolommen: {found}",
             path=path,
-            expected=", ".join(required),
+            expected=N_("de kolommen {required}"),
+            missing=", ".join(missing),
+            found=", ".join(found),
+            required=", ".join(required),
         )

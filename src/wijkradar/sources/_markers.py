@@ -13,11 +13,14 @@ import re
 import numpy as np
 import pandas as pd
 
+from wijkradar import vocab
+from wijkradar.wording import N_
+
 OBSERVED = "observed"
 SUPPRESSED = "suppressed"
 MISSING = "missing"
 DERIVED = "derived"
-STATUSES = (OBSERVED, DERIVED, SUPPRESSED, MISSING)
+STATUSES = vocab.STATUSES  # the panel contract lives in wijkradar.vocab
 
 # marker -> status; "-" (nihil) is a real zero and handled separately.
 MARKERS: dict[str, str] = {
@@ -35,6 +38,9 @@ MARKERS: dict[str, str] = {
 NIL_MARKERS = ("-", "\u2013", "\u2014")  # '-' and the en/em dashes StatLine sometimes writes
 KAART_SECRET = -99999999.0
 KAART_MISSING_BELOW = -99999990.0  # -99999997/-99999998: not (yet) available
+
+NUMBER_EXPECTED = N_("een getal of een CBS-teken (. x - ?)")
+"""What a value cell may hold, for the ``expected`` of a reader's "geen getal" error (a msgid)."""
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 

@@ -31,6 +31,7 @@ import pandas as pd
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.matching import AmbiguousColumn, compact, odata_stem, unit_words, words
 from wijkradar.errors import SourceFormatError
+from wijkradar.wording import N_
 
 # unit → kind; a share of a base, a rate per 1 000 or per area, an amount, a mean.
 KIND_OF_UNIT = {
@@ -108,10 +109,11 @@ def from_metadata(path: Path, doc: object) -> list[Column]:
         ]  # fmt: skip
     if not any(r.get("Type") == "Topic" for r in recs):
         raise SourceFormatError(
-            "no DataProperties topics or MeasureCodes in the document",
+            "geen onderwerpen in DataProperties en geen MeasureCodes in het document",
             path=path,
-            expected='CBS DataProperties ({"value": [{"Type": "Topic", "Key": ...}]}) or '
-            "MeasureCodes (Identifier, Title, Unit)",
+            expected=N_("CBS-DataProperties ({properties}) of MeasureCodes ({measures})"),
+            properties='{"value": [{"Type": "Topic", "Key": ...}]}',
+            measures="Identifier, Title, Unit",
         )
     paths = _paths([r for r in recs if r.get("Type") == "TopicGroup"], "ID", "ParentID")
     out = []
@@ -151,7 +153,9 @@ def harvest(paths: Iterable[str | Path]) -> list[Column]:
             try:
                 doc = json.loads(p.read_text(encoding="utf-8-sig"))
             except (OSError, json.JSONDecodeError) as exc:
-                raise SourceFormatError(f"not a readable JSON document ({exc})", path=p) from exc
+                raise SourceFormatError(
+                    "geen leesbaar JSON-document ({reason})", path=p, reason=str(exc)
+                ) from exc
         if isinstance(doc, dict) and isinstance(doc.get("DataProperties"), list):
             out += from_metadata(p, {"value": doc["DataProperties"]})  # the fetcher's envelope
         elif any("Identifier" in r or r.get("Type") == "Topic" for r in _records(doc)):

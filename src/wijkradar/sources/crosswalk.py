@@ -14,10 +14,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, pad_crosswalk_code
+from wijkradar.codes import invalid_codes, pad_crosswalk_code
 from wijkradar.errors import RegionCodeError, SourceFormatError
-from wijkradar.sources._common import check_columns, head_text, read_text, sniff_delimiter
+from wijkradar.sources._common import (
+    EXPECTED_CODE,
+    Phrase,
+    check_columns,
+    head_text,
+    read_text,
+    sniff_delimiter,
+)
 from wijkradar.sources._markers import NotNumeric, parse_numbers
+from wijkradar.wording import N_
 
 COLUMNS = ("level", "year_from", "year_to", "weighting", "code_from", "code_to", "n_addresses")
 OUT_COLUMNS = (
@@ -80,7 +88,9 @@ def read_boundary_changes(path: str | Path) -> pd.DataFrame:
             io.StringIO(text), sep=sniff_delimiter(first), dtype=str, keep_default_na=False
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise SourceFormatError(f"cannot parse the CSV ({exc})", path=path) from exc
+        raise SourceFormatError(
+            "de CSV is niet te lezen ({reason})", path=path, reason=str(exc)
+        ) from exc
     df.columns = [c.strip() for c in df.columns]
     check_columns(list(df.columns), COLUMNS, path=path)
     rows = np.arange(len(df)) + 2  # line in the file; the header is line 1
@@ -90,12 +100,13 @@ def read_boundary_changes(path: str | Path) -> pd.DataFrame:
     if bad_level.any():
         i = int(np.flatnonzero(bad_level.to_numpy())[0])
         raise SourceFormatError(
-            "unknown level",
+            "onbekend niveau",
             path=path,
             row=int(rows[i]),
             column="level",
-            expected=" or ".join(LEVELS),
+            expected=N_("een van {levels}"),
             got=out["level"].iloc[i],
+            levels=", ".join(LEVELS),
         )
     for col in ("year_from", "year_to"):
         out[col] = _numeric(df[col], path, col, rows, integer=True).astype("int64")
@@ -108,11 +119,14 @@ def read_boundary_changes(path: str | Path) -> pd.DataFrame:
         first_dup = out[dup].iloc[0]
         same = np.flatnonzero(dup & (out[key] == first_dup[key]).all(axis=1).to_numpy())
         raise SourceFormatError(
-            f"pair {first_dup.code_from} → {first_dup.code_to} appears twice "
-            f"(rows {rows[same[0]]} and {rows[same[1]]})",
+            "paar {code_from} → {code_to} komt twee keer voor (rijen {a} en {b})",
             path=path,
             row=int(rows[same[1]]),
             code=str(first_dup.code_from),
+            code_from=first_dup.code_from,
+            code_to=first_dup.code_to,
+            a=int(rows[same[0]]),
+            b=int(rows[same[1]]),
         )
     total = out.groupby([*GROUP, "code_from"])["n_addresses"].transform("sum")
     out["share"] = (out["n_addresses"] / total.where(total > 0)).astype("float64")
@@ -130,11 +144,11 @@ def _check_complete(df: pd.DataFrame, path: Path, rows: np.ndarray) -> None:
         i = int(np.flatnonzero(empty)[0])
         col = next(c for c in COLUMNS if not str(df[c].iloc[i]).strip())
         raise SourceFormatError(
-            "empty field (truncated row?)",
+            "leeg veld (afgebroken rij?)",
             path=path,
             row=int(rows[i]),
             column=col,
-            expected="a value in every column",
+            expected=N_("een waarde in elke kolom"),
         )
 
 
@@ -146,11 +160,11 @@ def _numeric(
     except NotNumeric as exc:
         i = int(cells.index.get_loc(exc.index))
         raise SourceFormatError(
-            "not a number",
+            "geen getal",
             path=path,
             row=int(rows[i]),
             column=col,
-            expected="a number",
+            expected=N_("een getal"),
             got=exc.got,
         ) from exc
     bad = (status != "observed") | (value < 0)
@@ -159,11 +173,11 @@ def _numeric(
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise SourceFormatError(
-            "not a non-negative number" if not integer else "not a year",
+            N_("geen jaar") if integer else N_("geen getal van nul of meer"),
             path=path,
             row=int(rows[i]),
             column=col,
-            expected="a whole year like 2017" if integer else "a count of addresses",
+            expected=N_("een heel jaar zoals 2017") if integer else N_("een aantal adressen"),
             got=cells.iloc[i],
         )
     return value
@@ -185,13 +199,15 @@ def _codes(cells: pd.Series, levels: pd.Series, path: Path, col: str, rows: np.n
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise RegionCodeError(
-            f"not a bare {levels.iloc[i]} code",
+            "geen kale {level}code",
             path=path,
             row=int(rows[i]),
             column=col,
             code=str(cells.iloc[i]),
-            expected=f"{width.iloc[i]} characters (like 0014 or 001400); {EXPECTED_SHAPE} once "
-            "prefixed",
+            expected=N_("{width} tekens (zoals 0014 of 001400); met voorvoegsel {shape}"),
+            level=levels.iloc[i],
+            width=int(width.iloc[i]),
+            shape=Phrase(EXPECTED_CODE),
         )
     return padded.astype("string")
 

@@ -33,6 +33,7 @@ from wijkradar.codes import levels_of
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources._common import (
     _YEAR,
+    Phrase,
     check_codes,
     check_columns,
     check_unique,
@@ -40,6 +41,7 @@ from wijkradar.sources._common import (
     read_text,
 )
 from wijkradar.sources._topojson import decode_arcs, topo_geometry
+from wijkradar.wording import N_
 
 RD = "EPSG:28992"
 COLUMNS = ("code", "name", "level", "year", "source", "row", "geometry")
@@ -130,9 +132,9 @@ def read_boundaries(
     years = _years_in_name(path)
     if year is None and not years:
         raise SourceFormatError(
-            "cannot tell the boundary year from the file name; pass year=",
+            "het jaar van de grenzen staat niet in de bestandsnaam; geef year= mee",
             path=path,
-            expected="a year in the file name (e.g. buurt_2016.gpkg) or the year argument",
+            expected=N_("een jaar in de bestandsnaam (bijv. buurt_2016.gpkg) of het argument year"),
         )
     notes: list[str] = []
     if _is_topojson(path):
@@ -179,7 +181,9 @@ def _read_ogr(path: Path, layer: str | None, notes: list[str]) -> list[pd.DataFr
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]
     except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise SourceFormatError(f"cannot open as a GIS file ({exc})", path=path) from exc
+        raise SourceFormatError(
+            "niet te openen als GIS-bestand ({reason})", path=path, reason=str(exc)
+        ) from exc
     if layer is not None:
         layers = [layer]
     infos = {name: pyogrio.read_info(path, layer=name) for name in layers}
@@ -187,9 +191,11 @@ def _read_ogr(path: Path, layer: str | None, notes: list[str]) -> list[pd.DataFr
     if not usable:
         found = "; ".join(f"{n}: {', '.join(infos[n]['fields'])}" for n in layers)
         raise SourceFormatError(
-            f"no layer with a region code column; layers and columns found: {found}",
+            "geen laag met een kolom met gebiedscodes; gevonden lagen en kolommen: {found}",
             path=path,
-            expected="a column BU_CODE/WK_CODE/GM_CODE, buurtcode/wijkcode/gemeentecode, statcode",
+            expected=N_("een kolom {columns}"),
+            found=found,
+            columns="BU_CODE/WK_CODE/GM_CODE, buurtcode/wijkcode/gemeentecode, statcode",
         )
     frames = []
     for name in usable:
@@ -202,7 +208,7 @@ def _read_ogr(path: Path, layer: str | None, notes: list[str]) -> list[pd.DataFr
             df = pyogrio.read_dataframe(path, layer=name, columns=cols, use_arrow=True)
         except (ImportError, RuntimeError, ValueError):
             df = pyogrio.read_dataframe(path, layer=name, columns=cols)
-        df = _to_rd(df, path, notes, f"layer {name!r}")
+        df = _to_rd(df, path, notes, "layer", name)
         frames.append(_standard(df, code_col, name_col))
     return frames
 
@@ -212,27 +218,42 @@ def _in_rd(bounds) -> bool:
     return x0 >= RD_BOUNDS[0] and y0 >= RD_BOUNDS[1] and x1 <= RD_BOUNDS[2] and y1 <= RD_BOUNDS[3]
 
 
-def _to_rd(df: gpd.GeoDataFrame, path: Path, notes: list[str], what: str) -> gpd.GeoDataFrame:
-    """Reproject to RD New; a missing CRS is accepted only for coordinates in the RD range."""
+_KIND = {"layer": N_("laag {name}"), "object": N_("TopoJSON-object {name}")}
+
+
+def _to_rd(
+    df: gpd.GeoDataFrame, path: Path, notes: list[str], kind: str, name: str
+) -> gpd.GeoDataFrame:
+    """Reproject to RD New; a missing CRS is accepted only for coordinates in the RD range.
+
+    ``kind`` (``layer`` or ``object``) and ``name`` say which part of the file ``df`` is.
+    """
+    what = Phrase(_KIND[kind], name=repr(name))
     bounds = df.total_bounds if len(df) else np.array([0.0, 300_000.0, 1.0, 300_001.0])
     if df.crs is None:
         if not _in_rd(bounds):
             raise SourceFormatError(
-                f"{what} has no coordinate reference system and its coordinates "
-                f"({', '.join(f'{b:.6g}' for b in bounds)}) are not RD New metres",
+                "{what} heeft geen coördinatenstelsel en de coördinaten ({bounds}) zijn geen "
+                "RD New-meters",
                 path=path,
-                expected="a file with a CRS (EPSG:28992 or EPSG:4326)",
+                expected=N_("een bestand met een coördinatenstelsel (EPSG:28992 of EPSG:4326)"),
+                what=what,
+                bounds=", ".join(f"{b:.6g}" for b in bounds),
             )
-        notes.append(f"{what}: no CRS in the file; assumed EPSG:28992 (coordinates in RD range)")
+        notes.append(
+            f"{kind} {name!r}: no CRS in the file; assumed EPSG:28992 (coordinates in RD range)"
+        )
         return df.set_crs(RD)
     out = df if df.crs.to_epsg() == 28992 else df.to_crs(RD)
     if len(out) and not _in_rd(out.total_bounds):
         raise SourceFormatError(
-            f"{what}: coordinates do not fall in the Netherlands after reading them as "
-            f"{df.crs.to_string()} (wrong CRS in the file?)",
+            "{what}: de coördinaten liggen niet in Nederland als ze gelezen worden als {crs} "
+            "(verkeerd coördinatenstelsel in het bestand?)",
             path=path,
-            expected="boundaries of Dutch regions",
+            expected=N_("grenzen van Nederlandse gebieden"),
             got=tuple(round(float(b), 3) for b in df.total_bounds),
+            what=what,
+            crs=df.crs.to_string(),
         )
     return out
 
@@ -341,17 +362,24 @@ def _read_topojson(path: Path, layer: str | None, notes: list[str]) -> list[pd.D
         topo = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceFormatError(
-            f"not valid JSON ({exc.msg})", path=path, row=exc.lineno, expected="TopoJSON"
+            "geen geldige JSON ({reason})",
+            path=path,
+            row=exc.lineno,
+            expected=N_("TopoJSON"),
+            reason=exc.msg,
         ) from exc
     objects = topo.get("objects", {})
     names = [layer] if layer else (["layer"] if "layer" in objects else list(objects))
     missing = [n for n in names if n not in objects]
     if missing or not names:
         raise SourceFormatError(
-            f"TopoJSON object {missing[0] if missing else ''!r} not found; objects: "
-            f"{', '.join(objects) or '(none)'}",
+            N_("TopoJSON-object {name} niet gevonden; objecten: {objects}")
+            if objects
+            else N_("TopoJSON-object {name} niet gevonden; het bestand heeft geen objecten"),
             path=path,
-            expected="a TopoJSON topology with an object such as 'layer'",
+            expected=N_("een TopoJSON-topologie met een object zoals 'layer'"),
+            name=repr(missing[0] if missing else ""),
+            objects=", ".join(objects),
         )
     coords, offsets = decode_arcs(topo)
     frames = []
@@ -363,10 +391,12 @@ def _read_topojson(path: Path, layer: str | None, notes: list[str]) -> list[pd.D
         code_col = _code_column(props.columns)
         if code_col is None:
             raise SourceFormatError(
-                f"TopoJSON object {name!r} has no region code property; properties: "
-                f"{', '.join(map(str, props.columns))}",
+                "TopoJSON-object {name} heeft geen eigenschap met gebiedscodes; eigenschappen: "
+                "{properties}",
                 path=path,
-                expected="a property statcode (or BU_CODE/WK_CODE/GM_CODE)",
+                expected=N_("een eigenschap statcode (of BU_CODE/WK_CODE/GM_CODE)"),
+                name=repr(name),
+                properties=", ".join(map(str, props.columns)),
             )
         shapes = []
         for k, g in enumerate(geoms):
@@ -374,10 +404,15 @@ def _read_topojson(path: Path, layer: str | None, notes: list[str]) -> list[pd.D
                 shapes.append(topo_geometry(g, coords, offsets))
             except (IndexError, TypeError, ValueError) as exc:
                 raise SourceFormatError(
-                    f"TopoJSON geometry {k + 1} of object {name!r} cannot be built ({exc})",
+                    "geometrie {number} van TopoJSON-object {name} is niet te maken ({reason})",
                     path=path,
                     row=k + 1,
-                    expected=f"arc indices between -{len(offsets) - 1} and {len(offsets) - 2}",
+                    expected=N_("boogindexen van {low} tot en met {high}"),
+                    number=k + 1,
+                    name=repr(name),
+                    reason=str(exc),
+                    low=-(len(offsets) - 1),
+                    high=len(offsets) - 2,
                 ) from exc
         df = gpd.GeoDataFrame(props, geometry=gpd.GeoSeries(shapes), crs=None)
         df = _topo_crs(df, path, notes, name)
@@ -390,8 +425,8 @@ def _topo_crs(df: gpd.GeoDataFrame, path: Path, notes: list[str], name: str):
     valid = df.geometry.notna()
     bounds = df.geometry[valid].total_bounds if valid.any() else np.zeros(4)
     if bounds[0] >= -180 and bounds[2] <= 180 and bounds[1] >= -90 and bounds[3] <= 90:
-        return _to_rd(df.set_crs("EPSG:4326"), path, notes, f"object {name!r}")
-    return _to_rd(df, path, notes, f"object {name!r}")
+        return _to_rd(df.set_crs("EPSG:4326"), path, notes, "object", name)
+    return _to_rd(df, path, notes, "object", name)
 
 
 # --- Amsterdam 2015 → 2022 buurt codes ------------------------------------------------------

@@ -62,12 +62,12 @@ from wijkradar.sources._common import (
     read_text,
     sniff_delimiter,
 )
-from wijkradar.sources._markers import NotNumeric, parse_numbers
+from wijkradar.sources._markers import NUMBER_EXPECTED, NotNumeric, parse_numbers
 from wijkradar.sources._raw import empty_raw, raw_frame
+from wijkradar.wording import N_
 
 FMT = "lbm"
 CODE_COLUMNS = ("GBD", "WK_CODE", "GM_CODE", "BU_CODE")
-NUMBER = "a number or a CBS marker (. x - ?)"
 LBM3_CODES = ("bu_code", "wk_code", "gm_code")  # finest first: a buurt file may also carry gm_code
 LBM3_NAMES = {"bu_code": "bu_naam", "wk_code": "wk_naam", "gm_code": "gm_naam"}
 LBM3_VALUES = (
@@ -144,7 +144,9 @@ def read_leefbaarometer(path: str | Path) -> pd.DataFrame:
     text = read_text(path)
     lines = text.splitlines()
     if not lines:
-        raise SourceFormatError("the file is empty", path=path, expected="a Leefbaarometer CSV")
+        raise SourceFormatError(
+            "het bestand is leeg", path=path, expected=N_("een Leefbaarometer-CSV")
+        )
     rows = csv_rows(text, sniff_delimiter(lines[0]))
     frame = _lbm3_table(rows[0], rows[1:], path, np.arange(len(rows) - 1) + 2)
     frame.attrs["sheets_used"] = []
@@ -200,14 +202,16 @@ def _is_lbm3(header: list[str]) -> bool:
 
 def _layout_error(path: Path, headers: dict[str, list[str]]) -> SourceFormatError:
     found = "; ".join(
-        f"sheet {name!r}: {', '.join(h for h in cols if h) or '(empty)'}"
-        for name, cols in headers.items()
+        f"{name!r}: {', '.join(h for h in cols if h) or '-'}" for name, cols in headers.items()
     )
     return SourceFormatError(
-        f"no Leefbaarometer sheet found; sheets and columns found: {found}",
+        "geen Leefbaarometer-werkblad gevonden; gevonden werkbladen en kolommen: {found}",
         path=path,
-        expected="a sheet with GBD/WK_CODE/GM_CODE and JAAR + RLB*, BEGIN/EINDE + DLB*, "
-        "RLB*YY, DLB*YYYY or KLYY/VKLYYYY columns (or bu_code/wk_code/gm_code, jaar, lbm for 3.0)",
+        expected=N_(
+            "een werkblad met GBD/WK_CODE/GM_CODE en kolommen JAAR + RLB*, BEGIN/EINDE + DLB*, "
+            "RLB*YY, DLB*YYYY of KLYY/VKLYYYY (of bu_code/wk_code/gm_code, jaar, lbm voor 3.0)"
+        ),
+        found=found,
     )
 
 
@@ -276,12 +280,13 @@ def _numbers(
         return parse_numbers(_text(cells), decimal=",")
     except NotNumeric as exc:
         raise SourceFormatError(
-            f"not a number{f' (sheet {sheet!r})' if sheet else ''}",
+            N_("geen getal (werkblad {sheet})") if sheet else N_("geen getal"),
             path=path,
             row=int(rownums[int(exc.index)]),
             column=label,
-            expected=NUMBER,
+            expected=NUMBER_EXPECTED,
             got=exc.got,
+            sheet=repr(sheet),
         ) from exc
 
 
@@ -291,11 +296,11 @@ def _years(cells: pd.Series, path: Path, label: str, rownums: np.ndarray) -> pd.
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise SourceFormatError(
-            "not a year",
+            "geen jaar",
             path=path,
             row=int(rownums[i]),
             column=label,
-            expected="a year like 2014",
+            expected=N_("een jaar zoals 2014"),
             got=cells.iloc[i],
         )
     return value.astype("int64")
@@ -378,16 +383,21 @@ def _lbm3_table(
     header = [str(h).strip().lower() if h is not None else "" for h in header]
     if not _is_lbm3(header):
         raise SourceFormatError(
-            f"not a Leefbaarometer 3.0 table; columns found: {', '.join(header)}",
+            "geen tabel van Leefbaarometer 3.0; gevonden kolommen: {found}",
             path=path,
-            expected="columns bu_code, wk_code or gm_code; jaar; and scores like lbm, afw, onv",
+            expected=N_(
+                "kolommen bu_code, wk_code of gm_code; jaar; en scores zoals lbm, afw, onv"
+            ),
+            found=", ".join(header),
         )
     for j, r in enumerate(body):
         if len(r) < len(header):
             raise SourceFormatError(
-                f"{len(r)} fields where the header has {len(header)} (truncated row?)",
+                "{fields} velden waar de kopregel er {width} heeft (afgebroken rij?)",
                 path=path,
                 row=int(rownums[j]),
+                fields=len(r),
+                width=len(header),
             )
     code_label = next(c for c in LBM3_CODES if c in header)
     code_cells = _text(_column(body, header.index(code_label)))

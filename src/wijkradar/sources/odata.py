@@ -29,8 +29,8 @@ from wijkradar.sources._common import (
     year_from_name,
 )
 from wijkradar.sources._raw import melt_wide
+from wijkradar.wording import N_
 
-NUMBER_EXPECTED = "a number or a CBS marker (. x - ?)"
 _SUFFIX = re.compile(r"_\d+$")
 # Dimension and text keys: never values.
 _TEXT_STEMS = {"ID", "Id", "WijkenEnBuurten", "Gemeentenaam", "SoortRegio", "Codering", "Perioden"}
@@ -93,7 +93,7 @@ def read_odata(path: str | Path, year: int | None = None) -> pd.DataFrame:
         A region code of the wrong shape.
     """
     path = Path(path)
-    doc = read_json(path, "CBS OData JSON")
+    doc = read_json(path, N_("CBS OData-JSON"))
     records, meta = _records(path, doc)
     table = pd.DataFrame.from_records(records)
     stems = {k: _SUFFIX.sub("", str(k)) for k in table.columns}
@@ -101,9 +101,9 @@ def read_odata(path: str | Path, year: int | None = None) -> pd.DataFrame:
     code_key = code_key or next((k for k, s in stems.items() if s == "Codering"), None)
     if code_key is None:
         raise SourceFormatError(
-            "no region key in the records",
+            "geen gebiedssleutel in de records",
             path=path,
-            expected="WijkenEnBuurten or Codering_NN",
+            expected=N_("een sleutel WijkenEnBuurten of Codering_NN"),
             got=list(table.columns)[:8],
         )
     numbers = np.arange(1, len(table) + 1)
@@ -120,12 +120,12 @@ def read_odata(path: str | Path, year: int | None = None) -> pd.DataFrame:
         except mk.NotNumeric as exc:
             i = table.index.get_loc(exc.index)
             raise SourceFormatError(
-                "not a number",
+                "geen getal",
                 path=path,
                 row=int(numbers[i]),
                 column=str(key),
                 code=str(code.iloc[i]),
-                expected=NUMBER_EXPECTED,
+                expected=mk.NUMBER_EXPECTED,
                 got=exc.got,
             ) from exc
         columns[key] = (stem, units.get(key, ""))
@@ -159,14 +159,15 @@ def _records(path: Path, doc: object) -> tuple[list[dict], str]:
         records = next((doc[k] for k in _RECORD_KEYS if isinstance(doc.get(k), list)), None)
     if not isinstance(records, list) or not records:
         raise SourceFormatError(
-            "no OData records",
+            "geen OData-records",
             path=path,
-            expected='a list of records or {"value": [...]} / {"TypedDataSet": [...]}',
+            expected=N_("een lijst records of {shapes}"),
+            shapes='{"value": [...]} / {"TypedDataSet": [...]}',
         )
     bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
     if bad is not None:
         raise SourceFormatError(
-            "record is not an object", path=path, row=bad + 1, got=str(records[bad])[:40]
+            "record is geen object", path=path, row=bad + 1, got=str(records[bad])[:40]
         )
     return records, meta
 
@@ -204,10 +205,13 @@ def _year(path: Path, year: int | None, meta: str) -> int:
     named = table_edition(meta)
     if stated and named and int(stated.group(1)) != named[1]:
         raise SourceFormatError(
-            f"the file says year {stated.group(1)} but its table {named[0]} is KWB {named[1]}",
+            "het bestand noemt jaar {year}, maar de tabel {table} is KWB {edition}",
             path=path,
-            expected="the year of the table's KWB edition",
+            expected=N_("het jaar van de KWB-editie van de tabel"),
             got=stated.group(1),
+            year=stated.group(1),
+            table=named[0],
+            edition=named[1],
         )
     if stated:
         check_edition(path, years=int(stated.group(1)))
@@ -216,8 +220,8 @@ def _year(path: Path, year: int | None, meta: str) -> int:
     found = found if found is not None else year_from_name(path)
     if found is None:
         raise SourceFormatError(
-            "cannot tell the KWB year; pass year=",
+            "het KWB-jaar blijkt niet uit het bestand; geef year= mee",
             path=path,
-            expected="a CBS table id in odata.metadata/table or a year in the file name",
+            expected=N_("een CBS-tabel-id in odata.metadata/table of een jaar in de bestandsnaam"),
         )
     return found

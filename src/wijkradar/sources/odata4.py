@@ -43,6 +43,7 @@ from wijkradar.sources._common import (
     year_from_name,
 )
 from wijkradar.sources._raw import empty_raw, raw_frame
+from wijkradar.wording import N_
 
 FMT = "odata4"
 FORMAT_TAG = "cbs-odata4"
@@ -57,14 +58,15 @@ VALUE_ATTRIBUTES: dict[str, str | None] = {
 }
 """``ValueAttribute`` → status (``None``: decided by ``Value``); anything else is an error."""
 
-NUMBER_EXPECTED = "a JSON number, null, or a CBS marker (. x - ?)"
+NUMBER_EXPECTED = N_("een JSON-getal, null of een CBS-teken (. x - ?)")
 TEXT_TYPES = frozenset({"String", "Text"})
 """``MeasureCodes.DataType`` values of text measures (kept out of the numeric frame)."""
 
 REGION_DIMENSIONS = ("WijkenEnBuurten", "RegioS")
-_ENVELOPE = (
+_ENVELOPE = N_("{envelope}, zoals wijkradar.sources.fetch het opslaat")
+_ENVELOPE_SHAPE = (
     '{"format": "cbs-odata4", "table": ..., "MeasureCodes": [...], '
-    '"WijkenEnBuurtenCodes": [...], "value": [observations]} as written by wijkradar fetch'
+    '"WijkenEnBuurtenCodes": [...], "value": [observations]}'
 )
 _SNIFF = ('"' + FORMAT_TAG + '"', '"MeasureCodes"', '"ValueAttribute"', "$metadata#Observations")
 
@@ -198,22 +200,29 @@ def read_odata4(path: str | Path, year: int | None = None) -> pd.DataFrame:
 
 
 def _load(path: Path) -> dict:
-    doc = read_json(path, _ENVELOPE)
+    doc = read_json(path, _ENVELOPE, envelope=_ENVELOPE_SHAPE)
     if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
-        raise SourceFormatError("no 'value' list of observations", path=path, expected=_ENVELOPE)
-    if not isinstance(doc.get("MeasureCodes"), list) and "DataProperties" in doc:
         raise SourceFormatError(
-            "this is an OData v3 download (DataProperties, no MeasureCodes); "
-            "read it with sources.odata.read_odata",
+            "geen lijst 'value' met waarnemingen",
             path=path,
             expected=_ENVELOPE,
+            envelope=_ENVELOPE_SHAPE,
+        )
+    if not isinstance(doc.get("MeasureCodes"), list) and "DataProperties" in doc:
+        raise SourceFormatError(
+            "dit is een OData v3-download (DataProperties, geen MeasureCodes); "
+            "lees hem met sources.odata.read_odata",
+            path=path,
+            expected=_ENVELOPE,
+            envelope=_ENVELOPE_SHAPE,
         )
     if not isinstance(doc.get("MeasureCodes"), list):
         raise SourceFormatError(
-            "no MeasureCodes: a bare Observations page has no measure titles or units; "
-            "download the table with `wijkradar fetch --api v4`",
+            "geen MeasureCodes: een losse pagina Observations heeft geen titels of eenheden "
+            "van de metingen; lees de hele tabel zoals de fetcher die via OData v4 opslaat",
             path=path,
             expected=_ENVELOPE,
+            envelope=_ENVELOPE_SHAPE,
         )
     return doc
 
@@ -226,10 +235,12 @@ def _measures(path: Path, doc: dict) -> dict[str, tuple[str, str, bool]]:
         ok = isinstance(m, dict) and m.get("Identifier") and isinstance(m.get("Title"), str)
         if not ok:
             raise SourceFormatError(
-                f"MeasureCodes entry {i} has no Identifier and Title",
+                "item {number} van MeasureCodes heeft geen Identifier en Title",
                 path=path,
-                expected="{Identifier, Title, Unit, ...}",
+                expected=N_("een object met {keys}"),
                 got=str(m)[:80],
+                number=i,
+                keys="Identifier, Title, Unit, ...",
             )
         ident = str(m["Identifier"]).strip()
         path_titles = _group_path(path, groups, m.get("MeasureGroupId"), ident)
@@ -251,16 +262,21 @@ def _groups(path: Path, groups: object) -> dict[str, tuple[str, str | None]] | N
         return None
     if not isinstance(groups, list):
         raise SourceFormatError(
-            "MeasureGroups is not a list", path=path, expected="[{Id, Title, ParentId}, ...]"
+            "MeasureGroups is geen lijst",
+            path=path,
+            expected=N_("een lijst van objecten met {keys}"),
+            keys="Id, Title, ParentId",
         )
     out = {}
     for i, g in enumerate(groups, start=1):
         if not isinstance(g, dict) or g.get("Id") is None or not isinstance(g.get("Title"), str):
             raise SourceFormatError(
-                f"MeasureGroups entry {i} has no Id and Title",
+                "item {number} van MeasureGroups heeft geen Id en Title",
                 path=path,
-                expected="{Id, Title, ParentId}",
+                expected=N_("een object met {keys}"),
                 got=str(g)[:80],
+                number=i,
+                keys="Id, Title, ParentId",
             )
         parent = g.get("ParentId")
         out[str(g["Id"])] = (g["Title"], None if parent is None else str(parent))
@@ -279,18 +295,21 @@ def _group_path(
     while current is not None:
         if current in seen:
             raise SourceFormatError(
-                f"MeasureGroups ParentId loop at group {current!r}",
+                "kringverwijzing in ParentId van MeasureGroups bij groep {group}",
                 path=path,
                 column=measure,
-                expected="a tree of groups (ParentId pointing up to a root)",
+                expected=N_("een boom van groepen (ParentId wijst omhoog naar een wortel)"),
+                group=repr(current),
             )
         if current not in groups:
             raise SourceFormatError(
-                f"measure {measure} refers to group {current!r}, which MeasureGroups lacks",
+                "meting {measure} verwijst naar groep {group}, die niet in MeasureGroups staat",
                 path=path,
                 column=measure,
-                expected="a MeasureGroupId listed in MeasureGroups",
+                expected=N_("een MeasureGroupId uit MeasureGroups"),
                 got=current,
+                measure=measure,
+                group=repr(current),
             )
         seen.add(current)
         title, current = groups[current]
@@ -304,11 +323,12 @@ def _region_key(path: Path, first: object) -> str:
             if key in first:
                 return key
     raise SourceFormatError(
-        "observation 1 has no region dimension",
+        "waarneming 1 heeft geen gebiedsdimensie",
         path=path,
         row=1,
-        expected=" or ".join(REGION_DIMENSIONS),
+        expected=N_("een van {dimensions}"),
         got=sorted(first) if isinstance(first, dict) else first,
+        dimensions=", ".join(REGION_DIMENSIONS),
     )
 
 
@@ -323,31 +343,39 @@ def _observations(
         obs = i + 1
         if not isinstance(rec, dict) or "Measure" not in rec or region not in rec:
             raise SourceFormatError(
-                f"observation {obs} lacks Measure or {region}",
+                "waarneming {number} mist Measure of {region}",
                 path=path,
                 row=obs,
-                expected=f"Id, Measure, ValueAttribute, Value, {region}",
+                expected=N_("de sleutels {keys}"),
                 got=sorted(rec) if isinstance(rec, dict) else rec,
+                number=obs,
+                region=region,
+                keys=f"Id, Measure, ValueAttribute, Value, {region}",
             )
         m = str(rec["Measure"]).strip()
         if m not in measures:
             raise SourceFormatError(
-                f"observation {obs}: measure {m!r} is not in MeasureCodes",
+                "waarneming {number}: meting {measure} staat niet in MeasureCodes",
                 path=path,
                 row=obs,
                 column=m,
-                expected="a measure listed in MeasureCodes",
+                expected=N_("een meting uit MeasureCodes"),
                 got=m,
+                number=obs,
+                measure=repr(m),
             )
         attr = str(rec.get("ValueAttribute") or "None")
         if attr not in VALUE_ATTRIBUTES:
             raise SourceFormatError(
-                f"observation {obs} (measure {m}): unknown ValueAttribute",
+                "waarneming {number} (meting {measure}): onbekend ValueAttribute",
                 path=path,
                 row=obs,
                 column=m,
-                expected=" / ".join(VALUE_ATTRIBUTES),
+                expected=N_("een van {choices}"),
                 got=attr,
+                number=obs,
+                measure=m,
+                choices=" / ".join(VALUE_ATTRIBUTES),
             )
         fixed = VALUE_ATTRIBUTES[attr]
         if measures[m][2]:  # a text measure: dropped below, its Value is not looked at
@@ -356,12 +384,14 @@ def _observations(
             cell = _cell(rec.get("Value"))
             if cell is None:
                 raise SourceFormatError(
-                    f"observation {obs} (measure {m}): Value is not a number",
+                    "waarneming {number} (meting {measure}): Value is geen getal",
                     path=path,
                     row=obs,
                     column=m,
                     expected=NUMBER_EXPECTED,
                     got=rec.get("Value"),
+                    number=obs,
+                    measure=m,
                 )
             if fixed is None and cell[1] == mk.OBSERVED:
                 value[i] = cell[0]
@@ -412,13 +442,17 @@ def _check_unique(path: Path, code: pd.Series, table: pd.DataFrame) -> None:
     a, b = (int(table["row"].iloc[j]) for j in same[:2])
     m = str(key["measure"].iloc[first])
     raise SourceFormatError(
-        f"region {code.iloc[first]} has measure {m} twice (observations {a} and {b}); "
-        "a table with dimensions besides the region needs a filter on them",
+        "gebied {region} heeft meting {measure} twee keer (waarnemingen {a} en {b}); "
+        "een tabel met andere dimensies dan het gebied heeft daarop een filter nodig",
         path=path,
         row=b,
         column=m,
         code=str(code.iloc[first]),
-        expected="one observation per region and measure",
+        expected=N_("één waarneming per gebied en meting"),
+        region=code.iloc[first],
+        measure=m,
+        a=a,
+        b=b,
     )
 
 
@@ -441,18 +475,21 @@ def _year(path: Path, year: int | None, doc: dict) -> int:
     if isinstance(doc.get("year"), int):
         if named and named[1] != doc["year"]:
             raise SourceFormatError(
-                f"the file says year {doc['year']} but its table {named[0]} is KWB {named[1]}",
+                "het bestand noemt jaar {year}, maar de tabel {table} is KWB {edition}",
                 path=path,
-                expected="the year of the table's KWB edition",
+                expected=N_("het jaar van de KWB-editie van de tabel"),
                 got=doc["year"],
+                year=doc["year"],
+                table=named[0],
+                edition=named[1],
             )
         return doc["year"]
     found = year_from_name("", str(doc.get("table", ""))) if doc.get("table") else None
     found = found if found is not None else year_from_name(path)
     if found is None:
         raise SourceFormatError(
-            "cannot tell the KWB year; pass year=",
+            "het KWB-jaar blijkt niet uit het bestand; geef year= mee",
             path=path,
-            expected="a year or CBS table id in the envelope, or a year in the file name",
+            expected=N_("een jaar of CBS-tabel-id in de envelop, of een jaar in de bestandsnaam"),
         )
     return found

@@ -15,18 +15,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wijkradar.codes import EXPECTED_SHAPE, invalid_codes, normalise_codes
+from wijkradar.codes import invalid_codes, normalise_codes
 from wijkradar.errors import RegionCodeError, SourceFormatError
 from wijkradar.sources import _raw
-from wijkradar.sources._common import head_text, read_json
+from wijkradar.sources._common import EXPECTED_CODE, head_text, read_json
 from wijkradar.sources._markers import (
     MISSING,
+    NUMBER_EXPECTED,
     OBSERVED,
     SUPPRESSED,
     NotNumeric,
     normalise_label,
     parse_numbers,
 )
+from wijkradar.wording import N_
 
 POLICE_TABLES: dict[str, str] = {"47018NED": "year", "47022NED": "month"}
 """Police tables on dataderden.cbs.nl and their period type (``2019JJ00`` / ``2019MM01``)."""
@@ -53,8 +55,8 @@ POLICE_CATEGORIES: dict[str, tuple[str, ...]] = {
 _CATEGORY_OF = {code: cat for cat, codes in POLICE_CATEGORIES.items() for code in codes}
 _VALUE_STEM = "GeregistreerdeMisdrijven"
 _PERIOD = re.compile(r"^(\d{4})(JJ00|MM(0[1-9]|1[0-2]))$")
-_NUMERIC = "a number or a CBS marker (. x - ?)"
-_ENVELOPE = '{"table": ..., "year": ..., "DataProperties": [...], "value": [...]}'
+_ENVELOPE = N_("een politietabel zoals wijkradar.sources.fetch die opslaat: {envelope}")
+_ENVELOPE_SHAPE = '{"table": ..., "year": ..., "DataProperties": [...], "value": [...]}'
 
 
 def police_title_matches(table: str, title: str) -> bool:
@@ -149,19 +151,25 @@ def read_police(path: str | Path, year: int | None = None) -> pd.DataFrame:
 
 
 def _load(path: Path) -> tuple[list, str]:
-    doc = read_json(path, _ENVELOPE)
+    doc = read_json(path, _ENVELOPE, envelope=_ENVELOPE_SHAPE)
     if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
-        raise SourceFormatError("not a saved police OData table", path=path, expected=_ENVELOPE)
+        raise SourceFormatError(
+            "geen opgeslagen OData-tabel van de politie",
+            path=path,
+            expected=_ENVELOPE,
+            envelope=_ENVELOPE_SHAPE,
+        )
     keys = [p.get("Key", "") for p in doc.get("DataProperties", []) if isinstance(p, dict)]
     if not keys and doc["value"] and isinstance(doc["value"][0], dict):
         keys = list(doc["value"][0])
     value_keys = [k for k in keys if str(k).startswith(_VALUE_STEM)]
     if doc["value"] and not value_keys:
         raise SourceFormatError(
-            "no registered-crime column",
+            "geen kolom met geregistreerde misdrijven",
             path=path,
-            expected=f"a key {_VALUE_STEM}_<n>",
+            expected=N_("een sleutel {key}"),
             got=", ".join(map(str, keys[:8])),
+            key=f"{_VALUE_STEM}_<n>",
         )
     return doc["value"], (value_keys[0] if value_keys else f"{_VALUE_STEM}_1")
 
@@ -172,7 +180,12 @@ def _records_frame(path: Path, records: list, value_key: str) -> pd.DataFrame:
         if not isinstance(rec, dict) or any(k not in rec for k in needed):
             got = sorted(rec) if isinstance(rec, dict) else rec
             raise SourceFormatError(
-                "record lacks a key", path=path, row=i, expected=", ".join(needed), got=got
+                "record mist een sleutel",
+                path=path,
+                row=i,
+                expected=N_("de sleutels {keys}"),
+                got=got,
+                keys=", ".join(needed),
             )
     df = pd.DataFrame(
         {
@@ -189,23 +202,23 @@ def _records_frame(path: Path, records: list, value_key: str) -> pd.DataFrame:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise RegionCodeError(
-            "not a region code",
+            "geen gebiedscode",
             path=path,
             row=i + 1,
             column="WijkenEnBuurten",
             code=str(df["code"].iloc[i]),
-            expected=EXPECTED_SHAPE,
+            expected=EXPECTED_CODE,
             got=records[i]["WijkenEnBuurten"],
         )
     parts = df["period"].str.extract(_PERIOD.pattern)
     if parts[0].isna().any():
         i = int(np.flatnonzero(parts[0].isna().to_numpy())[0])
         raise SourceFormatError(
-            "unknown period",
+            "onbekende periode",
             path=path,
             row=i + 1,
             column="Perioden",
-            expected="a year 2019JJ00 or a month 2019MM03",
+            expected=N_("een jaar 2019JJ00 of een maand 2019MM03"),
             got=records[i]["Perioden"],
         )
     df["year"] = parts[0].astype("int64")
@@ -214,10 +227,12 @@ def _records_frame(path: Path, records: list, value_key: str) -> pd.DataFrame:
     if dup.any():
         first, second = df.loc[dup, "row"].head(2).tolist()
         raise SourceFormatError(
-            f"the same region, period and offence in rows {first} and {second}",
+            "hetzelfde gebied, dezelfde periode en hetzelfde misdrijf in rijen {a} en {b}",
             path=path,
             row=second,
             code=str(df.loc[dup, "code"].iloc[0]),
+            a=first,
+            b=second,
         )
     df["category"] = df["soort"].map(_CATEGORY_OF)
     df = df[df["category"].notna()].copy()  # other offences (e.g. 0.0.0 total) are not ours
@@ -226,7 +241,12 @@ def _records_frame(path: Path, records: list, value_key: str) -> pd.DataFrame:
     except NotNumeric as exc:
         row = int(df.loc[exc.index, "row"])
         raise SourceFormatError(
-            "not a count", path=path, row=row, column=value_key, expected=_NUMERIC, got=exc.got
+            "geen aantal",
+            path=path,
+            row=row,
+            column=value_key,
+            expected=NUMBER_EXPECTED,
+            got=exc.got,
         ) from None
     df["value"] = value.to_numpy()
     df["status"] = pd.Series(status, index=df.index).to_numpy()

@@ -33,21 +33,20 @@ everywhere else.
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from wijkradar.errors import CatalogueError, SourceFormatError
+from wijkradar.catalogue._models import MappingFile, _load_toml, validate
+from wijkradar.errors import SourceFormatError
 from wijkradar.sources._common import (
+    catalogue,
     check_codes,
     check_unique,
     csv_rows,
@@ -56,14 +55,11 @@ from wijkradar.sources._common import (
     sniff_delimiter,
     year_from_name,
 )
-from wijkradar.sources._markers import NotNumeric, parse_numbers
+from wijkradar.sources._markers import NUMBER_EXPECTED, NotNumeric, parse_numbers
 from wijkradar.sources._raw import empty_raw, raw_frame
+from wijkradar.wording import N_
 
 FMT = "user"
-KEYS = {
-    "name", "match", "code", "region_name", "name_column", "gemeente", "year",
-    "year_pattern", "sep", "decimal", "sheet", "columns", "ignore",
-}  # fmt: skip
 XLSX = (".xlsx", ".xlsm")
 
 
@@ -100,109 +96,43 @@ class Mapping:
         return set(self.match) <= {str(h).strip() for h in header}
 
 
-@lru_cache(maxsize=1)
 def _catalogue_units() -> dict[str, str]:
-    with resources.files("wijkradar.catalogue").joinpath("indicators.csv").open("rb") as fh:
-        ind = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    return dict(zip(ind["id"].str.strip(), ind["unit"].str.strip(), strict=True))
-
-
-def _fail(path: Path | None, msg: str) -> CatalogueError:
-    return CatalogueError(f"mapping {path if path else '(in memory)'}: {msg}")
-
-
-def _columns(raw: object, path: Path | None) -> tuple[MappedColumn, ...]:
-    if not isinstance(raw, dict) or not raw:
-        raise _fail(path, "[columns] must be a table of source column = catalogue id")
-    units = _catalogue_units()
-    out = []
-    for source, spec in raw.items():
-        entry = spec if isinstance(spec, dict) else {"id": spec}
-        ident = entry.get("id")
-        if not isinstance(ident, str):
-            raise _fail(path, f"column {source!r}: give a catalogue id (text) or {{id = ...}}")
-        if ident not in units:
-            close = difflib.get_close_matches(ident, list(units), n=3, cutoff=0.5)
-            hint = f"; close matches: {', '.join(close)}" if close else ""
-            raise _fail(path, f"column {source!r}: unknown catalogue id {ident!r}{hint}")
-        scale = entry.get("scale", 1)
-        if isinstance(scale, bool) or not isinstance(scale, int | float):
-            raise _fail(path, f"column {source!r}: scale must be a number, got {scale!r}")
-        unknown = set(entry) - {"id", "scale", "unit"}
-        if unknown:
-            raise _fail(path, f"column {source!r}: unknown keys {', '.join(sorted(unknown))}")
-        unit = str(entry.get("unit", units[ident]))
-        out.append(MappedColumn(str(source).strip(), ident, float(scale), unit))
-    return tuple(out)
-
-
-def _mapping_from_dict(data: dict, path: Path | None) -> Mapping:
-    unknown = set(data) - KEYS
-    if unknown:
-        raise _fail(
-            path, f"unknown keys {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(KEYS))})"
-        )
-    match = data.get("match")
-    if not isinstance(match, list) or not match or not all(isinstance(m, str) for m in match):
-        raise _fail(path, "match must be a non-empty list of header column names")
-    region = data.get("region_name", data.get("name_column"))
-    code, gemeente = data.get("code"), data.get("gemeente")
-    if code is None and not (region and gemeente):
-        raise _fail(path, "give code = <code column>, or region_name and gemeente for names only")
-    if gemeente is not None:
-        gemeente = str(gemeente).strip().upper()
-        if not re.fullmatch(r"GM\d{4}", gemeente):
-            raise _fail(path, f"gemeente must be a code like GM0363, got {gemeente!r}")
-    year = data.get("year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise _fail(path, f"year must be a whole number, got {year!r}")
-    pattern = data.get("year_pattern")
-    if pattern is not None:
-        try:
-            if re.compile(pattern).groups < 1:
-                raise _fail(path, "year_pattern needs one group around the year, like (20\\d\\d)")
-        except re.error as exc:
-            raise _fail(path, f"year_pattern is not a regular expression ({exc})") from exc
-    decimal = data.get("decimal", ",")
-    if decimal not in (",", "."):
-        raise _fail(path, f'decimal must be "," or ".", got {decimal!r}')
-    ignore = data.get("ignore", {})
-    if not isinstance(ignore, dict) or not all(isinstance(v, str) and v for v in ignore.values()):
-        raise _fail(path, "[ignore] must be a table of source column = why it is no indicator")
-    return Mapping(
-        ignore=tuple((str(k).strip(), v) for k, v in ignore.items()),
-        name=str(data.get("name", path.stem if path else "mapping")),
-        match=tuple(m.strip() for m in match),
-        columns=_columns(data.get("columns"), path),
-        code=code,
-        region_name=region,
-        gemeente=gemeente,
-        year=year,
-        year_pattern=pattern,
-        sep=data.get("sep"),
-        decimal=decimal,
-        sheet=data.get("sheet"),
-        path=path,
-    )
+    """Indicator id → its catalogue unit (the catalogue every reader shares)."""
+    units = catalogue().indicators["unit"]
+    return dict(zip(units.index.str.strip(), units.str.strip(), strict=True))
 
 
 def load_mapping(path: str | Path) -> Mapping:
-    """Read and validate a mapping TOML file.
+    """Read and validate a mapping TOML file
+    (:class:`~wijkradar.catalogue._models.MappingFile`).
 
     Raises
     ------
     CatalogueError
-        Invalid TOML, unknown keys, or a catalogue id that does not exist (the message names
-        the file, the id and close matches).
+        Invalid TOML, an unknown key, or a catalogue id that does not exist (the message names
+        the file, the key path, what was expected and given, and close matches of an id).
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as exc:
-        raise _fail(path, f"not valid TOML ({exc})") from exc
-    except OSError as exc:
-        raise _fail(path, f"cannot read ({exc.strerror})") from exc
-    return _mapping_from_dict(data, path)
+    units = _catalogue_units()
+    m = validate(MappingFile, *_load_toml("mapping", path), indicators=units)
+    return Mapping(
+        name=m.name if m.name is not None else path.stem,
+        match=tuple(c.strip() for c in m.match),
+        columns=tuple(
+            MappedColumn(k.strip(), c.id, float(c.scale), units[c.id] if c.unit is None else c.unit)
+            for k, c in m.columns.items()
+        ),
+        code=m.code,
+        region_name=m.region,
+        gemeente=m.gemeente,
+        year=m.year,
+        year_pattern=m.year_pattern,
+        sep=m.sep,
+        decimal=m.decimal,
+        sheet=m.sheet,
+        path=path,
+        ignore=tuple((k.strip(), v) for k, v in m.ignore.items()),
+    )
 
 
 def builtin_mapping_paths() -> list[Path]:
@@ -266,16 +196,18 @@ def _table(path: Path, mapping: Mapping | None) -> tuple[list[str], list[list], 
         sep = mapping.sep if mapping and mapping.sep else sniff_delimiter(first)
         rows = csv_rows(text, sep)
     if not rows:
-        raise SourceFormatError("the table is empty", path=path, expected="a header row")
+        raise SourceFormatError("de tabel is leeg", path=path, expected=N_("een kopregel"))
     header = [str(h).strip() for h in rows[0]]
     keep = [i for i in range(1, len(rows)) if any(str(v).strip() for v in rows[i])]
     for i in keep:
         if len(rows[i]) < len(header):
             raise SourceFormatError(
-                f"{len(rows[i])} fields where the header has {len(header)} "
-                "(truncated row or unterminated quote?)",
+                "{fields} velden waar de kopregel er {width} heeft "
+                "(afgebroken rij of een aanhalingsteken dat niet gesloten is?)",
                 path=path,
                 row=i + 1,
+                fields=len(rows[i]),
+                width=len(header),
             )
     return header, [rows[i] for i in keep], np.asarray(keep, dtype="int64") + 1
 
@@ -313,9 +245,10 @@ def _year(path: Path, mapping: Mapping, year: int | None) -> int:
     guess = year_from_name(path)
     if guess is None:
         raise SourceFormatError(
-            f"cannot tell the year (mapping {mapping.name!r} has no year and the file name "
-            "names none); pass year= or set year / year_pattern in the mapping",
+            "het jaar is onbekend (mapping {mapping} heeft geen jaar en de bestandsnaam noemt "
+            "er geen); geef year= mee of zet year / year_pattern in de mapping",
             path=path,
+            mapping=repr(mapping.name),
         )
     return guess
 
@@ -359,9 +292,10 @@ def read_user_table(
         mapping = find_mapping(path)
         if mapping is None:
             raise SourceFormatError(
-                "no mapping file matches this table; write <name>.mapping.toml next to it",
+                "geen mappingbestand past bij deze tabel; zet {mapping} ernaast",
                 path=path,
-                expected="a mapping (see docs/user-tables.md)",
+                expected=N_("een mapping (zie docs/user-tables.md)"),
+                mapping=path.name.split(".")[0] + ".mapping.toml",
             )
     elif not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
@@ -371,10 +305,14 @@ def read_user_table(
     missing = [c for c in dict.fromkeys(needed) if c not in header]
     if missing:
         raise SourceFormatError(
-            f"mapping {mapping.name!r} does not fit this table: missing columns "
-            f"{', '.join(missing)}; columns found: {', '.join(header)}",
+            "mapping {mapping} past niet bij deze tabel: kolommen {missing} ontbreken; "
+            "gevonden kolommen: {found}",
             path=path,
-            expected=f"the columns of mapping {mapping.path or mapping.name}",
+            expected=N_("de kolommen van mapping {source}"),
+            mapping=repr(mapping.name),
+            missing=", ".join(missing),
+            found=", ".join(header),
+            source=mapping.path or mapping.name,
         )
     cols = {h: pd.Series([r[i] for r in body], dtype=object) for i, h in enumerate(header)}
     codes, names = _regions(cols, mapping, path, lines)
@@ -386,11 +324,11 @@ def read_user_table(
             value, status = parse_numbers(cells, decimal=mapping.decimal)
         except NotNumeric as exc:
             raise SourceFormatError(
-                "not a number",
+                "geen getal",
                 path=path,
                 row=int(lines[int(exc.index)]),
                 column=mc.source,
-                expected="a number or a CBS marker (. x - ?)",
+                expected=NUMBER_EXPECTED,
                 got=exc.got,
             ) from exc
         parts.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +18,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wijkradar.errors import DataNotFoundError, UnknownIndicatorError, WijkradarError
+from wijkradar.errors import (
+    DataNotFoundError,
+    UnknownIndicatorError,
+    UnknownRegionError,
+    WijkradarError,
+)
+from wijkradar.vocab import DEFAULT_LANG, LANGS
+from wijkradar.wording import N_, Words, words
 
 log = logging.getLogger("wijkradar.web")
 
@@ -26,14 +34,22 @@ MAX_PATH = 1024
 MAX_BODY = 0
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 MESSAGES = {
-    400: "ongeldig verzoek",
-    404: "niet gevonden",
-    405: "methode niet toegestaan: de API is alleen-lezen (GET)",
-    413: "verzoek te groot: de API neemt geen inhoud aan",
-    414: "adres of zoekvraag te lang",
-    422: "ongeldige invoer",
-    500: "interne fout",
+    400: N_("ongeldig verzoek"),
+    404: N_("niet gevonden"),
+    405: N_("methode niet toegestaan: de API is alleen-lezen (GET)"),
+    413: N_("verzoek te groot: de API neemt geen inhoud aan"),
+    414: N_("adres of zoekvraag te lang"),
+    422: N_("ongeldige invoer"),
+    500: N_("interne fout"),
 }
+
+
+def request_words(query_string: bytes | str) -> Words:
+    """The :class:`Words` of the request's ``lang`` parameter (Dutch when absent or unknown)."""
+    if isinstance(query_string, bytes):
+        query_string = query_string.decode("latin-1")
+    lang = (parse_qs(query_string).get("lang") or [DEFAULT_LANG])[-1]
+    return words(lang if lang in LANGS else DEFAULT_LANG)
 
 
 def error_body(status: int, error: str, errors: list[dict] | None = None) -> dict:
@@ -41,17 +57,19 @@ def error_body(status: int, error: str, errors: list[dict] | None = None) -> dic
     return {"ok": False, "status": status, "error": error, "errors": errors or []}
 
 
-def error_response(status: int, error: str, errors: list[dict] | None = None, headers=None):
+def error_response(
+    status: int, error: str, errors: list[dict] | None = None, headers=None, lang: str = "nl"
+):
+    headers = {**(headers or {}), "Content-Language": lang}
     return JSONResponse(error_body(status, error, errors), status_code=status, headers=headers)
 
 
 def _not_found_errors() -> tuple[type[Exception], ...]:
-    from wijkradar.outputs.profile import UnknownRegionError
-
     return (UnknownRegionError, DataNotFoundError, UnknownIndicatorError)
 
 
-async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    w = request_words(request.url.query)
     errors = [
         {
             "loc": [str(x) if not isinstance(x, int) else x for x in e.get("loc", ())],
@@ -60,26 +78,28 @@ async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         for e in exc.errors()
     ]
     first = errors[0] if errors else None
-    text = MESSAGES[422]
+    text = w._(MESSAGES[422])
     if first:
         text += f": {'.'.join(str(x) for x in first['loc'][1:]) or first['loc']}: {first['msg']}"
-    return error_response(422, text, errors)
+    return error_response(422, text, errors, lang=w.lang)
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    w = request_words(request.url.query)
     status = exc.status_code
     detail = exc.detail if isinstance(exc.detail, str) else None
     if status == 404 and (not detail or detail == "Not Found"):
-        detail = f"{MESSAGES[404]}: {request.url.path}"
+        detail = f"{w._(MESSAGES[404])}: {request.url.path}"
     elif status == 405:
-        detail = MESSAGES[405]
-    text = detail or MESSAGES.get(status, "fout")
-    return error_response(status, text, headers=getattr(exc, "headers", None))
+        detail = w._(MESSAGES[405])
+    text = detail or w._(MESSAGES.get(status, N_("fout")))
+    return error_response(status, text, headers=getattr(exc, "headers", None), lang=w.lang)
 
 
-async def _wijkradar(_: Request, exc: WijkradarError) -> JSONResponse:
+async def _wijkradar(request: Request, exc: WijkradarError) -> JSONResponse:
+    w = request_words(request.url.query)
     status = 404 if isinstance(exc, _not_found_errors()) else 400
-    return error_response(status, str(exc))
+    return error_response(status, exc.render(w), lang=w.lang)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -89,11 +109,12 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WijkradarError, _wijkradar)
 
 
-async def _send_json(send: Send, status: int, body: dict, extra=()) -> None:
+async def _send_json(send: Send, status: int, body: dict, extra=(), lang: str = "nl") -> None:
     raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(raw)).encode()),
+        (b"content-language", lang.encode()),
         *extra,
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -146,7 +167,9 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         extra = [(b"allow", b"GET, HEAD, OPTIONS")] if problem == 405 else []
-        await _send_json(send, problem, error_body(problem, MESSAGES[problem]), extra)
+        w = request_words(scope.get("query_string", b"")[:MAX_QUERY])
+        body = error_body(problem, w._(MESSAGES[problem]))
+        await _send_json(send, problem, body, extra, lang=w.lang)
 
 
 class CatchAllMiddleware:
@@ -172,4 +195,5 @@ class CatchAllMiddleware:
         except Exception:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await _send_json(send, 500, error_body(500, MESSAGES[500]))
+                w = request_words(scope.get("query_string", b"")[:MAX_QUERY])
+                await _send_json(send, 500, error_body(500, w._(MESSAGES[500])), lang=w.lang)

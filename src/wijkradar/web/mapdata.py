@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from wijkradar.codes import gemeenten_of, normalise_code
 from wijkradar.dataset import Dataset
 from wijkradar.errors import UnknownIndicatorError
+from wijkradar.web.memo import Memo
 
 #: (highest zoom of the bucket, simplification tolerance in metres in EPSG:28992)
 BUCKETS: tuple[tuple[int, float], ...] = ((8, 50.0), (11, 10.0), (99, 2.0))
@@ -49,8 +51,6 @@ class MapData:
     """Geometry text per (level, bucket) and finished layers per request key (LRU)."""
 
     def __init__(self, ds: Dataset, max_layers: int = 48) -> None:
-        from wijkradar.web.deps import Memo
-
         self.ds = ds
         self._geoms = Memo(12)
         self.layers = Memo(max_layers)
@@ -84,7 +84,7 @@ class MapData:
     ) -> tuple[bytes, bytes]:
         """The layer as (JSON bytes, gzip bytes)."""
         if indicator is not None and indicator not in set(self.ds.indicators.ids):
-            raise UnknownIndicatorError(f"onbekende indicator {indicator!r}")
+            raise UnknownIndicatorError("onbekende indicator {id}", id=repr(indicator))
         b = bucket_of(zoom)
         key = (level, year, view, gemeente, b, indicator)
         return self.layers.get(key, lambda: self._layer(level, year, view, gemeente, b, indicator))
@@ -100,8 +100,8 @@ class MapData:
         res = self.ds.signals(level=level, year=year, view=view)
         f = res.frame
         if gemeente:
-            f = f[f["code"].astype(str).str[2:6] == gemeente[2:6]]
-        names = self.ds.regions.set_index("code")["name"]
+            f = f[(gemeenten_of(f["code"]) == normalise_code(gemeente)).fillna(False).to_numpy()]
+        names = self.ds.names
         geoms = self.geometry_text(level, bucket)
         values = self._values(level, year, indicator) if indicator else None
         parts, missing = [], 0

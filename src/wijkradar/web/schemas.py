@@ -1,7 +1,7 @@
-"""Types the API validates against, response models for the OpenAPI docs, and the palette.
+"""Types the API validates against and response models for the OpenAPI docs.
 
-The colours of the signal classes live here and only here (Okabe–Ito, colour-blind safe);
-the front end reads them from ``/api/classes``.
+The vocabularies come from :mod:`wijkradar.vocab` and the colours from :mod:`wijkradar.palette`
+(the front end reads them from ``/api/classes`` and ``/api/health``).
 """
 
 from __future__ import annotations
@@ -10,24 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Level = Literal["buurt", "wijk", "gemeente"]
-View = Literal["absolute", "relative"]
-Lang = Literal["nl", "en"]
-ExportFormat = Literal["csv", "gpkg", "parquet"]
+from wijkradar import palette
+from wijkradar.vocab import LEVELS, ExportFormat, Lang, Level, View  # noqa: F401 - re-exported
 
-LEVELS: tuple[str, ...] = ("buurt", "wijk", "gemeente")
-
-#: Signal class → colour (Okabe & Ito 2008, "Color Universal Design"). ``insufficient_data`` is
-#: white and drawn with a grey outline on the map.
-PALETTE: dict[str, str] = {
-    "alarm": "#D55E00",
-    "attention": "#E69F00",
-    "resilient": "#009E73",
-    "improving": "#56B4E9",
-    "stable": "#BBBBBB",
-    "insufficient_data": "#FFFFFF",
-}
-OUTLINE = "#888888"
+PALETTE = palette.SIGNALS  # the one palette (wijkradar/palette.py)
+OUTLINE = palette.OUTLINE
 
 
 class ErrorItem(BaseModel):
@@ -49,11 +36,29 @@ class LevelInfo(BaseModel):
     default_year: int | None
 
 
+class ZoomBucket(BaseModel):
+    max_zoom: int = Field(description="Highest map zoom of the bucket (99: any zoom).")
+    tolerance_m: float = Field(description="Simplification tolerance in metres (EPSG:28992).")
+
+
 class Health(BaseModel):
+    """Status, and the facts the front end needs instead of copies of its own."""
+
     ok: bool
     version: str
     dataset: dict[str, Any]
     levels: dict[str, LevelInfo]
+    levels_order: list[Level] = Field(description="The mapped levels, fine to coarse.")
+    views: list[View] = Field(description="The comparison views; the first is the default.")
+    domains: list[str] = Field(description="Indicator domains in catalogue order.")
+    axes: list[str] = Field(description="The two signal axes, as in a profile's `signal`.")
+    buckets: list[ZoomBucket] = Field(
+        description="Geometry detail of `/api/map` per zoom range (`zoom=` picks one)."
+    )
+    compare_color: str = Field(
+        palette.ACCENT,
+        description="Outline of the regions in the comparison (Okabe–Ito blue: no class colour).",
+    )
     warm: bool = False  # the signals of every default year are computed (see WebState)
 
 

@@ -5,7 +5,7 @@ HTML bytes, for the web route), :func:`render_batch` (one report per buurt or wi
 gemeente, with a progress callback) and :func:`build_context` (the template context).
 """
 
-from wijkradar.outputs.report.context import STRINGS, build_context
+from wijkradar.outputs.report.context import build_context, report_strings
 from wijkradar.outputs.report.render import (
     BatchResult,
     batch_codes,
@@ -16,7 +16,7 @@ from wijkradar.outputs.report.render import (
 )
 
 __all__ = [
-    "STRINGS",
+    "report_strings",
     "BatchResult",
     "batch_codes",
     "build_context",

@@ -15,19 +15,9 @@ from html import escape
 
 import shapely
 
-INK = "#1a1a1a"
-GRID = "#d0d0d0"
-REGION = "#0072B2"  # blue
-GEMEENTE = "#D55E00"  # vermillion
-ALL = "#555555"  # dark grey
-HIGHLIGHT = "#E69F00"  # orange
-
-
-def _fmt(v: float, decimals: int, lang: str) -> str:
-    text = f"{v:,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
+from wijkradar.palette import ACCENT as REGION
+from wijkradar.palette import ALL, GEMEENTE, GRID, HIGHLIGHT, INK
+from wijkradar.wording import words
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
@@ -58,35 +48,7 @@ def trend_chart(
     own = [(p["year"], p["value"]) for p in indicator["series"] if p["value"] is not None]
     if not own:
         return None
-    lines = [
-        ("region", own, REGION, "", "circle"),
-        (
-            "gemeente",
-            [
-                (p["year"], p["median"])
-                for p in indicator.get("median_in_gemeente", [])
-                if p["median"] is not None
-            ],
-            GEMEENTE,
-            "5 3",
-            "square",
-        ),
-        (
-            "all",
-            [
-                (p["year"], p["median"])
-                for p in indicator.get("median_all", [])
-                if p["median"] is not None
-            ],
-            ALL,
-            "2 2",
-            "diamond",
-        ),
-    ]
-    years_own = [y for y, _ in own]
-    y0, y1 = min(years_own), max(years_own)
-    for _, pts, *_ in lines[1:]:
-        pts[:] = [(y, v) for y, v in pts if y0 - 1 <= y <= y1 + 1] or []
+    lines = _lines(indicator, own)
     years = sorted({y for _, pts, *_ in lines for y, _ in pts})
     vals = [v for _, pts, *_ in lines for _, v in pts]
     lo, hi = min(vals), max(vals)
@@ -117,7 +79,7 @@ def trend_chart(
             f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" '
             f'stroke="{GRID}" stroke-width="0.5"/>'
             f'<text x="{left - 3}" y="{Y(t) + 3:.1f}" font-size="8" text-anchor="end" '
-            f'fill="{INK}">{_fmt(t, dec, lang)}</text>'
+            f'fill="{INK}">{words(lang).number(t, dec)}</text>'
         )
     step = max(1, math.ceil(len(years) / 6))
     for y in years[::step]:
@@ -133,44 +95,53 @@ def trend_chart(
         )
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.6"{dash_attr}/>')
-        for y, v in pts:
-            cx, cy = X(y), Y(v)
-            if marker == "circle":
-                out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.4" fill="{colour}"/>')
-            elif marker == "square":
-                out.append(
-                    f'<rect x="{cx - 2:.1f}" y="{cy - 2:.1f}" width="4" height="4" '
-                    f'fill="{colour}"/>'
-                )
-            else:
-                out.append(
-                    f'<path d="M{cx:.1f},{cy - 2.6:.1f} L{cx + 2.6:.1f},{cy:.1f} '
-                    f'L{cx:.1f},{cy + 2.6:.1f} L{cx - 2.6:.1f},{cy:.1f} Z" fill="{colour}"/>'
-                )
+        out += [_marker(marker, X(y), Y(v), colour) for y, v in pts]
     out.append("</svg>")
     return "".join(out)
 
 
+def _lines(indicator: dict, own: list[tuple]) -> list[tuple]:
+    """(name, points, colour, dash, marker) of the region, the gemeente median and the median
+    of all regions, the medians limited to the region's years (± 1)."""
+    y0, y1 = min(y for y, _ in own), max(y for y, _ in own)
+
+    def medians(key: str) -> list[tuple]:
+        return [
+            (p["year"], p["median"])
+            for p in indicator.get(key, [])
+            if p["median"] is not None and y0 - 1 <= p["year"] <= y1 + 1
+        ]
+
+    return [
+        ("region", own, REGION, "", "circle"),
+        ("gemeente", medians("median_in_gemeente"), GEMEENTE, "5 3", "square"),
+        ("all", medians("median_all"), ALL, "2 2", "diamond"),
+    ]
+
+
+def _marker(kind: str, cx: float, cy: float, colour: str) -> str:
+    if kind == "circle":
+        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.4" fill="{colour}"/>'
+    if kind == "square":
+        return f'<rect x="{cx - 2:.1f}" y="{cy - 2:.1f}" width="4" height="4" fill="{colour}"/>'
+    return (
+        f'<path d="M{cx:.1f},{cy - 2.6:.1f} L{cx + 2.6:.1f},{cy:.1f} '
+        f'L{cx:.1f},{cy + 2.6:.1f} L{cx - 2.6:.1f},{cy:.1f} Z" fill="{colour}"/>'
+    )
+
+
 def legend(lang: str = "nl", level: str = "buurt") -> str:
     """The legend shared by all trend charts (SVG)."""
-    units = {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}
-    units_en = {"buurt": "neighbourhoods", "wijk": "districts", "gemeente": "municipalities"}
-    items = (
-        [
-            ("dit gebied", REGION, ""),
-            ("mediaan gemeente", GEMEENTE, "5 3"),
-            (f"mediaan alle {units.get(level, level)} in de gegevens", ALL, "2 2"),
-        ]
-        if lang == "nl"
-        else [
-            ("this area", REGION, ""),
-            ("municipal median", GEMEENTE, "5 3"),
-            (f"median of all {units_en.get(level, level)} in the data", ALL, "2 2"),
-        ]
-    )
+    w = words(lang)
+    items = [
+        (w._("dit gebied"), REGION, ""),
+        (w._("mediaan gemeente"), GEMEENTE, "5 3"),
+        (w._("mediaan alle {units} in de gegevens", units=w.units(level)), ALL, "2 2"),
+    ]
+    label = escape(w._("legenda"))
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 520 14" width="520" '
-        'height="14" class="legend" role="img" aria-label="legenda">'
+        f'height="14" class="legend" role="img" aria-label="{label}">'
     ]
     x = 0
     for text, colour, dash in items:
@@ -289,16 +260,15 @@ def locator_map(
 def score_bars(signal: dict, *, lang: str = "nl", weak: float = 60, strong: float = 40) -> str:
     """The two axis scores (0–100, higher = more vulnerable / more problems) with the level
     thresholds; an axis without a score is drawn as an empty bar with "geen score"."""
-    rows = [
-        ("composition", "Samenstelling" if lang == "nl" else "Composition"),
-        ("problems", "Zichtbare problemen" if lang == "nl" else "Visible problems"),
-    ]
+    w = words(lang)
+    rows = [("composition", w._("Samenstelling")), ("problems", w._("Zichtbare problemen"))]
+    no_score = escape(w._("geen score"))
     width, left, bar_w, row_h = 470, 130, 300, 26
     height = row_h * len(rows) + 22
+    label = escape(w._("scores op de twee assen"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" class="bars" '
-        f'aria-label="{"scores" if lang == "en" else "scores op de twee assen"}">'
+        f'width="{width}" height="{height}" role="img" class="bars" aria-label="{label}">'
     ]
     for i, (axis, name) in enumerate(rows):
         y = 4 + i * row_h
@@ -311,8 +281,7 @@ def score_bars(signal: dict, *, lang: str = "nl", weak: float = 60, strong: floa
         )
         if score is None:
             out.append(
-                f'<text x="{left + 6}" y="{y + 13}" font-size="9" fill="{INK}">'
-                f"{'geen score' if lang == 'nl' else 'no score'}</text>"
+                f'<text x="{left + 6}" y="{y + 13}" font-size="9" fill="{INK}">{no_score}</text>'
             )
         else:
             colour = GEMEENTE if score >= weak else (REGION if score < strong else ALL)

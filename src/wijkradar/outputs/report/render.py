@@ -1,15 +1,13 @@
 """Render the wijkprofiel: one Jinja2 template → HTML, and through WeasyPrint → PDF (A4).
 
-Writes are atomic: the output goes to a temporary file in the target folder and is moved into
-place with :func:`os.replace`, so an interrupted run never leaves a half-written report. A batch
+Writes are atomic (:func:`wijkradar.files.atomic_path`), so an interrupted run never leaves a
+half-written report. A batch
 reports progress through a callback and keeps the finished files when it is interrupted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wijkradar.errors import WijkradarError
+from wijkradar.files import atomic_path
+from wijkradar.palette import css_variables
 
 if TYPE_CHECKING:
     from wijkradar.dataset import Dataset
@@ -39,7 +39,8 @@ def _env():
 
 @cache
 def _css_text() -> str:
-    return (HERE / "templates" / "report.css").read_text(encoding="utf-8")
+    # the palette's colours as CSS custom properties, then the stylesheet that uses them
+    return css_variables() + (HERE / "templates" / "report.css").read_text(encoding="utf-8")
 
 
 @cache
@@ -63,16 +64,13 @@ def _pdf(html: str) -> tuple[bytes, int]:
     return doc.write_pdf(), len(doc.pages)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """HTML → PDF bytes with WeasyPrint (A4, fonts embedded)."""
-    return _pdf(html)[0]
-
-
 def _format_of(path: Path, fmt: str | None) -> str:
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise WijkradarError(
-            f"onbekend formaat {fmt!r} voor {path}: gebruik .pdf of .html (or --format pdf|html)"
+            "onbekend formaat {fmt} voor {path}: gebruik een naam op .pdf of .html",
+            fmt=repr(fmt),
+            path=path,
         )
     return fmt
 
@@ -80,21 +78,14 @@ def _format_of(path: Path, fmt: str | None) -> str:
 def _write_atomic(path: Path, data: bytes) -> None:
     folder = path.parent
     if not folder.is_dir():
-        raise WijkradarError(f"map {folder} bestaat niet (cannot write {path})")
+        raise WijkradarError("map {folder} bestaat niet", folder=folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
     except OSError as exc:
-        raise WijkradarError(f"kan niet schrijven in {folder}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise WijkradarError(f"kan {path} niet schrijven: {exc.strerror}") from None
-        raise
+        raise WijkradarError(
+            "kan {path} niet schrijven: {reason}", path=path, reason=exc.strerror
+        ) from None
 
 
 def report_bytes(
@@ -121,7 +112,7 @@ def _report(ds, code, lang, *, fmt, year=None, view="absolute", level=None) -> t
     from wijkradar.outputs.report.context import build_context
 
     if fmt not in FORMATS:
-        raise WijkradarError(f"formaat moet pdf of html zijn, niet {fmt!r}")
+        raise WijkradarError("formaat moet pdf of html zijn, niet {fmt}", fmt=repr(fmt))
     ctx = build_context(ds, code, lang=lang, year=year, view=view, level=level)
     html = render_html(ctx, inline_css=fmt == "html")
     return (html.encode("utf-8"), 0) if fmt == "html" else _pdf(html)
@@ -170,18 +161,22 @@ def batch_codes(ds: Dataset, gemeente: str, level: str) -> list[str]:
     from wijkradar.codes import gemeente_of
 
     if level not in ("buurt", "wijk"):
-        raise WijkradarError(f"--level moet buurt of wijk zijn, niet {level!r}")
+        raise WijkradarError("niveau moet buurt of wijk zijn, niet {level}", level=repr(level))
     gm = str(gemeente).strip().upper()
     regions = ds.regions
     if gm not in set(regions.loc[regions["level"] == "gemeente", "code"]):
-        raise WijkradarError(f"gemeente {gm!r} staat niet in de dataset (verwacht bv. GM0363)")
+        raise WijkradarError(
+            "gemeente {gm} staat niet in de dataset (verwacht bv. GM0363)", gm=repr(gm)
+        )
     lv = regions[(regions["level"] == level)]
     codes = [c for c in lv["code"].astype(str) if gemeente_of(c) == gm]
     p = ds.panel
     with_data = set(p.loc[(p["level"] == level) & p["value"].notna(), "code"].astype(str).unique())
     codes = sorted(c for c in codes if c in with_data)
     if not codes:
-        raise WijkradarError(f"geen {level}en met gegevens in {gm}")
+        raise WijkradarError(
+            "geen gebieden op niveau {level} met gegevens in {gm}", level=level, gm=gm
+        )
     return codes
 
 
@@ -203,14 +198,16 @@ def render_batch(
     report in progress is removed, and the remaining codes are listed in ``not_done``.
     """
     if fmt not in FORMATS:
-        raise WijkradarError(f"formaat moet pdf of html zijn, niet {fmt!r}")
+        raise WijkradarError("formaat moet pdf of html zijn, niet {fmt}", fmt=repr(fmt))
     out = Path(outdir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WijkradarError(f"kan map {out} niet maken: {exc.strerror}") from None
+        raise WijkradarError(
+            "kan map {out} niet maken: {reason}", out=out, reason=exc.strerror
+        ) from None
     if not os.access(out, os.W_OK):
-        raise WijkradarError(f"kan niet schrijven in {out}")
+        raise WijkradarError("kan niet schrijven in {out}", out=out)
     codes = batch_codes(ds, gemeente, level)
     result = BatchResult()
     for i, code in enumerate(codes):

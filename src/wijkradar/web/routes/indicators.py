@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from wijkradar.palette import signal_colour
 from wijkradar.web.deps import LangQ, StateDep
-from wijkradar.web.schemas import ERROR_RESPONSES, PALETTE, ClassList, IndicatorList
+from wijkradar.web.schemas import ERROR_RESPONSES, ClassList, IndicatorList
+from wijkradar.wording import words
 
 SearchQ = Annotated[
     str, Query(max_length=100, description="Alleen indicatoren met al deze woorden, bv. inkomen.")
@@ -51,8 +53,8 @@ def classes(lang: LangQ = "nl") -> dict:
         {
             "id": c.id,
             "label": c.label(lang),
-            "color": PALETTE.get(c.id, "#BBBBBB"),
-            "description": c.description_en if lang == "en" else c.description_nl,
+            "color": signal_colour(c.id),
+            "description": words(lang).field(c, "description"),
         }
         for c in load_rules().classes
     ]

@@ -34,7 +34,7 @@ async def profile(
     code: Annotated[str, Path(pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{2,8}$")],
     year: YearQ = None,
     view: ViewQ = "absolute",
-    lang: LangQ = "nl",
+    lang: LangQ = "nl",  # noqa: ARG001 - validated; error answers use it
 ) -> Response:
     # Cached profiles are answered on the event loop; a first request computes in a thread.
     hit = state.profiles.peek((code.strip().upper(), year, view))
@@ -43,7 +43,8 @@ async def profile(
         if hit
         else await run_in_threadpool(state.profile, code, year, view)
     )
-    return Response(body, media_type="application/json", headers={"Content-Language": lang})
+    # The profile carries both languages (label_nl/label_en, sentence_nl/sentence_en).
+    return Response(body, media_type="application/json", headers={"Content-Language": "nl, en"})
 
 
 CodePath = Annotated[str, Path(pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{2,8}$")]
@@ -61,12 +62,8 @@ async def actions(
     view: ViewQ = "absolute",
     lang: LangQ = "nl",
 ) -> dict:
-    from wijkradar.outputs.actions import region_actions
-
-    result = await run_in_threadpool(
-        region_actions, state.ds, code.strip().upper(), year=year, view=view
-    )
-    return result.to_dict(lang)
+    code = code.strip().upper()
+    return await run_in_threadpool(state.ds.actions_dict, code, lang=lang, year=year, view=view)
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""KWB CSV layouts: raw StatLine CSV, StatLine/R exports, and tables with CBS short names."""
+"""KWB CSV layouts into a :class:`~wijkradar.sources.kwb._frame.Table`: raw StatLine CSV,
+StatLine/R exports, and tables with CBS short names (Wijk- en Buurtkaart, the KWB xls)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from wijkradar.catalogue.matching import occurrence_keys
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
 from wijkradar.sources._common import check_edition, read_text, sniff_delimiter, year_from_name
-from wijkradar.sources._kwb_frame import long_frame, need_year, parse_table
+from wijkradar.sources.kwb._frame import Table, need_year, parse_table
+from wijkradar.wording import N_
 
 # Units CBS writes after a StatLine label, e.g. "Aantal inwoners (aantal)".
 UNITS = (
@@ -105,7 +107,7 @@ def _tag_repeats(values: list[tuple]) -> list[tuple]:
 # --------------------------------------------------------------------------- StatLine CSV
 
 
-def read_statline_text(path: Path, text: str, year: int | None) -> pd.DataFrame:
+def statline_table(path: Path, text: str, year: int | None) -> Table:
     """Raw StatLine "CSV met statistische symbolen" (also used for StatLine xlsx sheets)."""
     head = text.split("\n", 12)[:12]
     delim = sniff_delimiter("\n".join(head[:6]))
@@ -113,9 +115,9 @@ def read_statline_text(path: Path, text: str, year: int | None) -> pd.DataFrame:
     k = next((i for i, r in enumerate(rows) if any(f.strip() == "Onderwerp" for f in r)), None)
     if k is None or len(rows) < k + 3:
         raise SourceFormatError(
-            "no 'Onderwerp' line followed by label and unit lines",
+            "geen regel 'Onderwerp' gevolgd door regels met labels en eenheden",
             path=path,
-            expected="StatLine 'CSV met statistische symbolen'",
+            expected=N_("een StatLine-bestand 'CSV met statistische symbolen'"),
         )
     labels, units = rows[k + 1], rows[k + 2]
     title = rows[0][0] if k > 0 and rows[0] else ""
@@ -137,8 +139,7 @@ def read_statline_text(path: Path, text: str, year: int | None) -> pd.DataFrame:
     code = table[roles["code"]] if "code" in roles else None
     years = _statline_years(path, table, roles.get("year"), numbers, year, title)
     check_edition(path, title=title, years=years)
-    return long_frame(
-        path,
+    return Table(
         numbers=numbers,
         code_raw=code,
         code_label="Codering",
@@ -167,24 +168,27 @@ def _statline_years(
         if fallback is None:
             i = int(np.flatnonzero(found.isna().to_numpy())[0])
             raise SourceFormatError(
-                "no year in the Jaar column and none in the title or file name",
+                "geen jaar in de kolom Jaar, en ook niet in de titel of de bestandsnaam",
                 path=path,
                 row=int(numbers[i]),
                 column="Jaar",
+                expected=N_("een jaar zoals 2019"),
                 got=str(table[col].iloc[i]),
             )
         found = found.fillna(str(fallback))
     years = found.astype("int64")
     if year is not None and (years != year).any():
         raise SourceFormatError(
-            f"the Jaar column says {int(years.iloc[0])}, but year={year} was passed",
+            "de kolom Jaar noemt {found}, maar year={year} is meegegeven",
             path=path,
             column="Jaar",
+            found=int(years.iloc[0]),
+            year=year,
         )
     return years
 
 
-def read_export(path: Path, year: int | None) -> pd.DataFrame:
+def export_table(path: Path, year: int | None) -> Table:
     """StatLine CSV export (``Bevolking/Aantal inwoners (aantal)``) or its R re-write."""
     text = read_text(path)
     delim = sniff_delimiter(text.split("\n", 1)[0])
@@ -206,7 +210,10 @@ def read_export(path: Path, year: int | None) -> pd.DataFrame:
             values.append((header, mk.normalise_label(label), mk.normalise_label(unit), table[i]))
     if "code" not in roles:
         raise SourceFormatError(
-            "no region code column", path=path, expected="a 'Codering' column", got=headers[:6]
+            "geen kolom met gebiedscodes",
+            path=path,
+            expected=N_("een kolom 'Codering'"),
+            got=headers[:6],
         )
     values = _tag_repeats(values)
     name_col = roles.get("name", roles["code"])
@@ -215,8 +222,7 @@ def read_export(path: Path, year: int | None) -> pd.DataFrame:
     else:
         years = need_year(path, year)
     check_edition(path, years=years)
-    return long_frame(
-        path,
+    return Table(
         numbers=numbers,
         code_raw=table[roles["code"]],
         code_label=headers[roles["code"]],
@@ -231,24 +237,24 @@ def read_export(path: Path, year: int | None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- short names
 
 
-def read_kaart_csv(path: Path, year: int | None) -> pd.DataFrame:
+def kaart_table(path: Path, year: int | None) -> Table:
     """Wijk- en Buurtkaart attribute table (dbf written as CSV)."""
     text = read_text(path)
     delim = sniff_delimiter(text.split("\n", 1)[0])
     table, numbers = parse_table(path, text, delim, 0)
     headers = [str(h).strip() for h in table.iloc[0]]
     table, numbers = table.iloc[1:].reset_index(drop=True), numbers[1:]
-    return short_names(path, headers, table, numbers, need_year(path, year), decimal=".")
+    return short_names_table(path, headers, table, numbers, need_year(path, year), decimal=".")
 
 
-def short_names(
+def short_names_table(
     path: Path,
     headers: list[str],
     table: pd.DataFrame,
     numbers: np.ndarray,
     year: int,
     decimal: str,
-) -> pd.DataFrame:
+) -> Table:
     """Wide tables with CBS short names (kaart ``AANT_INW``, xls ``a_inw``), fmt ``kwbkaart``."""
     table = table.copy()
     table.columns = range(table.shape[1])
@@ -256,10 +262,11 @@ def short_names(
     code_name = next((c for c in KAART_CODES if c in lower), None)
     if code_name is None:
         raise SourceFormatError(
-            "no region code column",
+            "geen kolom met gebiedscodes",
             path=path,
-            expected=" or ".join(KAART_CODES),
+            expected=N_("een kolom {columns}"),
             got=headers[:8],
+            columns=" / ".join(KAART_CODES),
         )
     ci = lower.index(code_name)
     code = table[ci].astype("string").fillna("").str.strip()
@@ -296,8 +303,7 @@ def short_names(
         and not h.startswith("gwb_code")
         and not h.endswith(("_code", "_naam"))
     ]
-    return long_frame(
-        path,
+    return Table(
         numbers=numbers,
         code_raw=code,
         code_label=headers[ci],

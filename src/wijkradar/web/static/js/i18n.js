@@ -1,6 +1,8 @@
-/* All user-interface strings of the wijkradar page, Dutch first. Labels of classes and
-   indicators come from the API (/api/classes, /api/indicators with lang=). */
-window.I18N = {
+/* The page's own words, Dutch first, and number formatting. Labels of classes and indicators
+   come from the API (/api/classes, /api/indicators with lang=). */
+import { state, DEFAULT_LANG } from "./state.js";
+
+const STRINGS = {
   nl: {
     skip_to_search: "Naar zoeken",
     subtitle: "signaleringskaart",
@@ -208,3 +210,51 @@ window.I18N = {
     selected: "Selected: {name}",
   },
 };
+
+export const LANGS = Object.keys(STRINGS);
+const LOCALES = { nl: "nl-NL", en: "en-GB" };
+
+/** The string KEY in the current language, with {name} placeholders filled from vars. */
+export function t(key, vars) {
+  const dict = STRINGS[state.lang] || STRINGS[DEFAULT_LANG];
+  let s = dict[key] ?? STRINGS[DEFAULT_LANG][key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
+  return s;
+}
+
+const within = (root, sel) => [...(root.matches?.(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+
+/** Put the current language's strings into root: data-i18n (text), data-i18n-placeholder,
+    data-i18n-aria (aria-label). For the document also its lang, title and the NL/EN buttons. */
+export function apply(root = document) {
+  for (const el of within(root, "[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of within(root, "[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of within(root, "[data-i18n-aria]")) el.setAttribute("aria-label", t(el.dataset.i18nAria));
+  if (root !== document) return root;
+  document.documentElement.lang = state.lang;
+  for (const b of document.querySelectorAll(".lang button")) b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang));
+  document.title = `wijkradar — ${t("subtitle")}`;
+  return root;
+}
+
+/** obj[base_nl] / obj[base_en] (profile fields) in the current language. */
+export const lbl = (obj, base) => obj[`${base}_${state.lang}`] ?? obj[`${base}_${DEFAULT_LANG}`] ?? obj[base];
+
+export function fmt(v, decimals = 1) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  return new Intl.NumberFormat(LOCALES[state.lang], { maximumFractionDigits: decimals, minimumFractionDigits: 0 }).format(v);
+}
+
+/** 12,3 k style for chart ticks from 10 000 up. */
+export const compact = (v, decimals) =>
+  Math.abs(v) >= 10000
+    ? new Intl.NumberFormat(LOCALES[state.lang], { notation: "compact", maximumFractionDigits: 1 }).format(v)
+    : fmt(v, decimals);
+
+// Catalogue units (indicators.csv) that the page does not print after a number: "aantal" is a
+// plain count (the label says what is counted); "code" marks a label-valued indicator, which
+// is not a number at all and is left out of layers, charts and tables.
+const COUNT_UNIT = "aantal";
+const CODE_UNIT = "code";
+export const unitText = (unit) => (unit && unit !== COUNT_UNIT ? unit : "");
+export const isCodeUnit = (unit) => unit === CODE_UNIT;

@@ -20,43 +20,108 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from wijkradar._version import __version__
 from wijkradar.errors import FetchError, OfflineError
+from wijkradar.files import write_atomic
+from wijkradar.sources._common import ArgumentError, Phrase
+from wijkradar.wording import N_
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 CHUNK = 1 << 16
 MANIFEST = "fetch-manifest.json"
-USER_AGENT = "wijkradar/0.1 (open data fetcher; +https://github.com/wijkradar)"
+USER_AGENT = f"wijkradar/{__version__} (open data fetcher; +https://github.com/wijkradar)"
 
 Progress = Callable[[str, int, "int | None"], None]
+T = TypeVar("T")
+
+
+def _rendered(w, fields: dict[str, object]) -> dict[str, object]:
+    return {
+        k: v.render(w) if callable(getattr(v, "render", None)) else v for k, v in fields.items()
+    }
+
+
+class _Words:
+    """Mixin: a fetch error whose fields are words themselves (another error, a
+    :class:`~wijkradar.sources._common.Phrase`), rendered in the same language."""
+
+    def render(self, w) -> str:
+        return w._(self.message, **_rendered(w, self.fields))
+
+
+class _FetchWords(_Words, FetchError):
+    pass
+
+
+class _OfflineWords(_Words, OfflineError):
+    pass
+
+
+def fetch_error(
+    message: str,
+    *,
+    offline: bool = False,
+    url: str | None = None,
+    status: int | None = None,
+    transient: bool = False,
+    title: str | None = None,
+    fallback: FetchError | None = None,
+    **fields: object,
+) -> FetchError:
+    """A :class:`FetchError` (:class:`OfflineError` when ``offline``) whose Dutch ``message``
+    keeps its ``{fields}`` apart, so that ``exc.render(w)`` shows it in the user's language.
+
+    ``{url}`` and ``{status}`` in the message name those arguments. FetchError's constructor
+    takes no fields, so they are set here; mark ``message`` with ``N_`` to extract it.
+    """
+    fields = {"url": url, "status": status, **fields}
+    words = any(callable(getattr(v, "render", None)) for v in fields.values())
+    if offline:
+        cls: type[FetchError] = _OfflineWords if words else OfflineError
+    else:
+        cls = _FetchWords if words else FetchError
+    exc = cls(message, url=url, status=status, transient=transient, title=title, fallback=fallback)
+    exc.fields = fields
+    exc.args = (message.format(**fields),)
+    return exc
+
+
+_HTTP = {
+    (False, False): N_("HTTP {status} van {url}"),
+    (False, True): N_("HTTP {status} van {url}: {detail}"),
+    (True, False): N_("HTTP {status} van {url} (niet gevonden: bestaat deze tabel of dit jaar?)"),
+    (True, True): N_(
+        "HTTP {status} van {url} (niet gevonden: bestaat deze tabel of dit jaar?): {detail}"
+    ),
+}
 
 
 def http_error(url: str, status: int, detail: str = "") -> FetchError:
     """A FetchError for an HTTP status, with ``url`` and ``status`` attributes."""
-    hint = " (not found: does this table/year exist?)" if status == 404 else ""
-    msg = f"HTTP {status} from {url}{hint}"
-    if detail:
-        msg += f": {detail[:200]}"
-    err = FetchError(msg)
-    err.url = url  # type: ignore[attr-defined]
-    err.status = status  # type: ignore[attr-defined]
-    return err
+    message = _HTTP[status == 404, bool(detail)]
+    return fetch_error(message, url=url, status=status, detail=detail[:200])
 
 
 def offline_error(url: str, exc: BaseException) -> OfflineError:
     """An OfflineError naming the host, for DNS/connect failures."""
     host = urlsplit(url).hostname or url
-    reason = "name does not resolve" if _is_dns_failure(exc) else f"{exc}"
-    err = OfflineError(
-        f"cannot reach {host}: no internet connection? ({reason}). Check the network or proxy, "
-        f"or point the WIJKRADAR_*_URL settings at a mirror. [{url}]"
+    reason = Phrase(N_("de naam is niet op te zoeken (DNS)")) if _is_dns_failure(exc) else str(exc)
+    return fetch_error(
+        N_(
+            "{host} is niet bereikbaar: geen internetverbinding? ({reason}). Controleer het "
+            "netwerk of de proxy, of laat de instellingen WIJKRADAR_*_URL naar een kopie wijzen. "
+            "[{url}]"
+        ),
+        offline=True,
+        url=url,
+        host=host,
+        reason=reason,
     )
-    err.url = url  # type: ignore[attr-defined]
-    err.status = None  # type: ignore[attr-defined]
-    return err
 
 
 def _is_dns_failure(exc: BaseException | None) -> bool:
@@ -99,7 +164,15 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if retries < 0 or backoff < 0 or timeout <= 0:
-            raise ValueError("retries and backoff must be >= 0 and timeout > 0")
+            raise ArgumentError(
+                N_(
+                    "retries en backoff moeten >= 0 zijn en timeout > 0; gekregen "
+                    "retries={retries}, backoff={backoff}, timeout={timeout}"
+                ),
+                retries=retries,
+                backoff=backoff,
+                timeout=timeout,
+            )
         self._own = client is None
         self.client = client or httpx.Client(
             follow_redirects=True, headers={"User-Agent": USER_AGENT}, timeout=timeout
@@ -114,7 +187,7 @@ class Transport:
         if self._own:
             self.client.close()
 
-    def _with_retries(self, url: str, attempt: Callable[[], object]) -> object:
+    def _with_retries(self, url: str, attempt: Callable[[], T]) -> T:
         last: BaseException | None = None
         for n in range(self.retries + 1):
             try:
@@ -133,11 +206,14 @@ class Transport:
             raise offline_error(url, last) from last
         if isinstance(last, _RetryStatus):
             raise http_error(url, last.status, last.detail) from None
-        tries = self.retries + 1
-        err = FetchError(f"{url}: {type(last).__name__}: {last} (gave up after {tries} tries)")
-        err.url, err.status = url, None  # type: ignore[attr-defined]
-        err.transient = True  # type: ignore[attr-defined]
-        raise err
+        raise fetch_error(
+            N_("{url}: {kind}: {reason} (opgegeven na {tries} pogingen)"),
+            url=url,
+            transient=True,
+            kind=type(last).__name__,
+            reason=str(last),
+            tries=self.retries + 1,
+        )
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> dict:
         """GET a JSON document (retried); FetchError when it is not JSON."""
@@ -148,17 +224,22 @@ class Transport:
             try:
                 doc = r.json()
             except ValueError as exc:
-                kind = r.headers.get("Content-Type", "no content type")
-                err = FetchError(f"{r.url}: the response is not JSON ({kind}; {exc})")
-                err.url, err.status = str(r.url), None  # type: ignore[attr-defined]
-                raise err from exc
+                kind = r.headers.get("Content-Type") or Phrase(N_("geen content-type"))
+                raise fetch_error(
+                    N_("{url}: het antwoord is geen JSON ({kind}; {reason})"),
+                    url=str(r.url),
+                    kind=kind,
+                    reason=str(exc),
+                ) from exc
             if not isinstance(doc, dict):
-                err = FetchError(f"{r.url}: expected a JSON object, got {type(doc).__name__}")
-                err.url, err.status = str(r.url), None  # type: ignore[attr-defined]
-                raise err
+                raise fetch_error(
+                    N_("{url}: verwacht een JSON-object, gekregen {kind}"),
+                    url=str(r.url),
+                    kind=type(doc).__name__,
+                )
             return doc
 
-        return self._with_retries(url, attempt)  # type: ignore[return-value]
+        return self._with_retries(url, attempt)
 
     def download(
         self,
@@ -207,10 +288,12 @@ class Transport:
             size = part.stat().st_size
             if total is not None and size != total:  # cut short without a protocol error
                 raise httpx.RemoteProtocolError(f"got {size} of {total} bytes")
+            # Not files.atomic_path: that removes its temporary file on failure, and this one
+            # must survive a failed run, so that the next run resumes it.
             os.replace(part, dest)
             return size, state["etag"]
 
-        return self._with_retries(url, attempt)  # type: ignore[return-value]
+        return self._with_retries(url, attempt)
 
 
 def _check(r: httpx.Response) -> None:
@@ -278,15 +361,13 @@ class Manifest:
         self.save()
 
     def save(self) -> None:
-        """Write atomically (temp file, then os.replace)."""
+        """Write atomically (:func:`wijkradar.files.write_atomic`)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
         doc = {"files": self.files, "partial": self.partial}
-        tmp.write_text(json.dumps(doc, indent=1, sort_keys=True), "utf-8")
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(doc, indent=1, sort_keys=True))
 
 
-def is_outage(exc: BaseException) -> bool:
+def is_outage(exc: FetchError) -> bool:
     """Whether a FetchError means the service is unavailable rather than the request wrong.
 
     True for a retried status (429, 5xx, ...) that persisted through the retries and for
@@ -294,22 +375,4 @@ def is_outage(exc: BaseException) -> bool:
     """
     if isinstance(exc, OfflineError):
         return False
-    return getattr(exc, "status", None) in RETRY_STATUSES or bool(getattr(exc, "transient", False))
-
-
-def write_text_atomic(path: Path, text: str) -> int:
-    """Write ``text`` as UTF-8 via ``path.part`` + os.replace; returns the size.
-
-    Nothing is written to ``path`` until the text is complete, so a failed run leaves the
-    previous file as it was.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    part.write_text(text, "utf-8")
-    os.replace(part, path)
-    return path.stat().st_size
-
-
-def write_json_atomic(path: Path, doc: dict) -> int:
-    """Write ``doc`` as UTF-8 JSON via ``path.part`` + os.replace; returns the size."""
-    return write_text_atomic(path, json.dumps(doc, ensure_ascii=False))
+    return exc.status in RETRY_STATUSES or exc.transient

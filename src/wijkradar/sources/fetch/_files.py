@@ -2,8 +2,9 @@
 
 URL patterns and the saved layout are documented in :mod:`wijkradar.sources.fetch`. Zips are
 downloaded resumably, the useful members are extracted flat next to them (never using paths from
-the archive), recorded in the manifest, and the zip is removed. Members under ``__MACOSX/`` and
-``._*`` files (macOS resource forks, which the Leefbaarometer zip has carried) are never taken.
+the archive, each written atomically), recorded in the manifest, and the zip is removed. Members
+under ``__MACOSX/`` and ``._*`` files (macOS resource forks, which the Leefbaarometer zip has
+carried) are never taken.
 
 The Leefbaarometer 3.0 open-data zip holds, in one folder (``Leefbaarometer 3.0 - Meting 2024 -
 open data/``), a scores file and a development file per level: ``Leefbaarometer-scores buurten
@@ -14,18 +15,19 @@ are extracted (:data:`LBM_LEVELS`); a zip lacking one of them is an error naming
 
 from __future__ import annotations
 
-import os
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wijkradar.errors import FetchError, OfflineError
-
-if TYPE_CHECKING:
-    from wijkradar.sources.fetch import _Run
+from wijkradar.files import atomic_path
+from wijkradar.sources._common import Phrase
+from wijkradar.sources.fetch._http import fetch_error
+from wijkradar.sources.fetch._run import _Run
+from wijkradar.wording import N_
 
 
 def _download(run: _Run, url: str, dest: Path, label: str) -> int:
@@ -59,16 +61,20 @@ def _first_available(
         try:
             size = _download(run, url, dest, label)
         except FetchError as exc:
-            if getattr(exc, "status", None) != 404 or isinstance(exc, OfflineError):
+            if exc.status != 404 or isinstance(exc, OfflineError):
                 raise
             tried.append(url)
             continue
         if dest.suffix != ".zip":
             run.add_written(dest, url, size)
         return url, dest
-    err = FetchError(f"{label}: not found at any of: {', '.join(tried)}")
-    err.url, err.status = tried[0], 404  # type: ignore[attr-defined]
-    raise err
+    raise fetch_error(
+        N_("{label}: niet gevonden op een van deze adressen: {tried}"),
+        url=tried[0],
+        status=404,
+        label=label,
+        tried=", ".join(tried),
+    )
 
 
 def _members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
@@ -92,7 +98,11 @@ def by_suffix(
             chosen = [i for i in members if i.filename.lower().endswith(group)]
             if chosen:
                 return chosen
-        raise FetchError(f"{url}: the zip holds none of the expected files {groups}")
+        raise fetch_error(
+            N_("{url}: de zip bevat geen van de verwachte bestanden {groups}"),
+            url=url,
+            groups=groups,
+        )
 
     return choose
 
@@ -118,23 +128,22 @@ def _extract(
                 # Keep the zip for inspection, but not as "complete": the next run fetches again.
                 run.manifest.files.pop(key, None)
                 run.manifest.save()
-                err = FetchError(f"{exc} (the zip is kept at {zip_path})")
-                err.url, err.status = url, None  # type: ignore[attr-defined]
-                raise err from exc
+                raise fetch_error(
+                    N_("{error} (de zip is bewaard in {zip})"), url=url, error=exc, zip=zip_path
+                ) from exc
             for info in chosen:
                 out = zip_path.parent / Path(info.filename).name  # flat: no zip-slip
-                part = out.with_name(out.name + ".part")
-                with zf.open(info) as src, open(part, "wb") as dst:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
-                os.replace(part, out)
+                with zf.open(info) as src, atomic_path(out) as tmp, open(tmp, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
                 extracted[run.manifest.rel(out)] = out.stat().st_size
                 run.add_written(out, url, extracted[run.manifest.rel(out)])
     except zipfile.BadZipFile as exc:
         zip_path.unlink(missing_ok=True)
         run.manifest.files.pop(key, None)
         run.manifest.save()
-        raise FetchError(f"{url}: the download is not a valid zip ({exc})") from exc
+        raise fetch_error(
+            N_("{url}: de download is geen geldige zip ({reason})"), url=url, reason=str(exc)
+        ) from exc
     run.manifest.record(key, url=url, size=zip_path.stat().st_size, extracted=extracted)
     zip_path.unlink()
 
@@ -185,11 +194,21 @@ def lbm_score_members(members: list[zipfile.ZipInfo], url: str) -> list[zipfile.
     missing = [lvl for lvl in LBM_LEVELS if lvl not in chosen]
     if missing:
         found = [Path(i.filename).name for i in members]
-        shown = ", ".join(found[:30]) + (f" and {len(found) - 30} more" if len(found) > 30 else "")
-        raise FetchError(
-            f"{url}: no Leefbaarometer scores file for {', '.join(missing)}; expected "
-            f"'Leefbaarometer-scores <{'|'.join(LBM_LEVELS)}> <years>.csv', the zip holds: "
-            f"{shown or 'no files'}"
+        more = len(found) - 30
+        shown = ", ".join(found[:30])
+        if more > 0:
+            holds = Phrase(N_("{files} en nog {more}"), files=shown, more=more)
+        else:
+            holds = shown or Phrase(N_("geen bestanden"))
+        raise fetch_error(
+            N_(
+                "{url}: geen Leefbaarometer-scorebestand voor {missing}; verwacht {pattern}, de "
+                "zip bevat: {holds}"
+            ),
+            url=url,
+            missing=", ".join(missing),
+            pattern=f"'Leefbaarometer-scores <{'|'.join(LBM_LEVELS)}> <years>.csv'",
+            holds=holds,
         )
     return [chosen[lvl] for lvl in LBM_LEVELS]
 

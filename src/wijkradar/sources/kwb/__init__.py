@@ -9,8 +9,15 @@ Formats (detected by content, see :func:`sniff_kwb`):
 * the KWB ``.xls``/``.xlsx`` CBS publishes for download (``gwb_code_10``, ``a_inw``, ...),
   and a StatLine ``.xlsx`` export laid out like the raw CSV.
 
-This module detects the layout and dispatches; the CSV layouts live in ``_kwb_csv``, the
-workbooks in ``_kwb_workbook`` and the shared melt to the long frame in ``_kwb_frame``.
+:func:`read_kwb` is a pipeline of three steps:
+
+1. **detect** the layout from the file's content (:func:`_detect`, below: magic bytes, then the
+   first lines);
+2. **table**: the layout's reader turns the file into a :class:`~wijkradar.sources.kwb._frame.Table`
+   (rows, codes, names, year, value columns with their units): ``_csv`` for the CSV layouts,
+   ``_workbook`` for xls/xlsx;
+3. **long frame**: :func:`~wijkradar.sources.kwb._frame.long_frame` checks the codes, parses the
+   numbers and markers, and melts to the raw long frame.
 """
 
 from __future__ import annotations
@@ -23,24 +30,26 @@ import pandas as pd
 
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources._common import head_text, read_text, sniff_delimiter
-from wijkradar.sources._kwb_csv import (
+from wijkradar.sources._markers import NUMBER_EXPECTED
+from wijkradar.sources.kwb._csv import (
     KAART_CODES,
     UNITS,
+    export_table,
+    kaart_table,
     label_role,
-    read_export,
-    read_kaart_csv,
-    read_statline_text,
     split_header,
+    statline_table,
 )
-from wijkradar.sources._kwb_frame import NUMBER_EXPECTED
-from wijkradar.sources._kwb_workbook import (
+from wijkradar.sources.kwb._frame import Table, long_frame
+from wijkradar.sources.kwb._workbook import (
     XLS_MAGIC,
     ZIP_MAGIC,
-    read_workbook,
     workbook_kind,
+    workbook_table,
     xls_has_kwb,
     xlsx_has_kwb,
 )
+from wijkradar.wording import N_
 
 __all__ = ["NUMBER_EXPECTED", "UNITS", "read_kwb", "sniff_kwb"]
 
@@ -89,22 +98,31 @@ def read_kwb(path: str | Path, year: int | None = None) -> pd.DataFrame:
         A region code of the wrong shape.
     """
     path = Path(path)
-    kind = workbook_kind(path) or _detect(path)
-    if kind is None:
+    layout = workbook_kind(path) or _detect(path)  # 1. detect (any workbook is read as one)
+    if layout is None:
+        read_text(path)  # a cut-off gzip or a wrong encoding is the more specific problem
         raise SourceFormatError(
-            "not a KWB layout we know",
+            "geen KWB-indeling die we kennen",
             path=path,
-            expected="a StatLine CSV (title, 'Onderwerp', labels, units), a StatLine/R export "
-            "with a 'Codering' column, a Wijk- en Buurtkaart table (WK_CODE/GM_CODE/BU_CODE) or "
-            "a KWB xls/xlsx (gwb_code_10)",
+            expected=N_(
+                "een StatLine-CSV (titel, 'Onderwerp', labels, eenheden), een StatLine/R-export "
+                "met een kolom 'Codering', een tabel van de Wijk- en Buurtkaart "
+                "(WK_CODE/GM_CODE/BU_CODE) of een KWB-xls/xlsx (gwb_code_10)"
+            ),
         )
-    if kind == "statline":
-        return read_statline_text(path, read_text(path), year)
-    if kind == "export":
-        return read_export(path, year)
-    if kind == "kaart":
-        return read_kaart_csv(path, year)
-    return read_workbook(path, kind, year)
+    table = _table(path, layout, year)  # 2. table
+    return long_frame(path, table)  # 3. long frame
+
+
+def _table(path: Path, layout: str, year: int | None) -> Table:
+    """The file as a :class:`Table`, by the reader of its ``layout`` (see :func:`_detect`)."""
+    if layout == "statline":
+        return statline_table(path, read_text(path), year)
+    if layout == "export":
+        return export_table(path, year)
+    if layout == "kaart":
+        return kaart_table(path, year)
+    return workbook_table(path, layout, year)
 
 
 def _detect(path: Path) -> str | None:

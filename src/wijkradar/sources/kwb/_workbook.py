@@ -1,4 +1,5 @@
-"""KWB workbooks: the ``.xls``/``.xlsx`` CBS publishes and StatLine ``.xlsx`` exports."""
+"""KWB workbooks into a :class:`~wijkradar.sources.kwb._frame.Table`: the ``.xls``/``.xlsx``
+CBS publishes and StatLine ``.xlsx`` exports (their cells go through the CSV layouts' code)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from wijkradar.errors import SourceFormatError
-from wijkradar.sources._kwb_csv import KAART_CODES, read_statline_text, short_names
-from wijkradar.sources._kwb_frame import need_year
+from wijkradar.sources.kwb._csv import KAART_CODES, short_names_table, statline_table
+from wijkradar.sources.kwb._frame import Table, need_year
+from wijkradar.wording import N_
 
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -23,7 +25,7 @@ def workbook_kind(path: Path) -> str | None:
         with open(path, "rb") as fh:
             magic = fh.read(8)
     except FileNotFoundError as exc:
-        raise SourceFormatError("file not found", path=path) from exc
+        raise SourceFormatError("bestand niet gevonden", path=path) from exc
     if magic.startswith(XLS_MAGIC):
         return "xls"
     if magic.startswith(ZIP_MAGIC) and path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -89,7 +91,9 @@ def _workbook_sheets(path: Path, kind: str) -> list[tuple[str, list[list[object]
         finally:
             wb.close()
     except Exception as exc:  # xlrd/openpyxl/zipfile raise many unrelated types on bad bytes
-        raise SourceFormatError(f"cannot open the workbook ({exc})", path=path) from exc
+        raise SourceFormatError(
+            "de werkmap is niet te openen ({reason})", path=path, reason=str(exc)
+        ) from exc
 
 
 def _cell(v: object) -> str:
@@ -100,7 +104,7 @@ def _cell(v: object) -> str:
     return str(v)
 
 
-def read_workbook(path: Path, kind: str, year: int | None) -> pd.DataFrame:
+def workbook_table(path: Path, kind: str, year: int | None) -> Table:
     """KWB xls/xlsx: the first sheet with a ``gwb_code*`` header or a StatLine layout."""
     sheets = _workbook_sheets(path, kind)
     for name, rows in sheets:
@@ -112,7 +116,7 @@ def read_workbook(path: Path, kind: str, year: int | None) -> pd.DataFrame:
                 csv.writer(buf, delimiter=";", lineterminator="\n").writerows(
                     [[_cell(v) for v in r] for r in rows]
                 )
-                return read_statline_text(path, buf.getvalue(), year)
+                return statline_table(path, buf.getvalue(), year)
             if kind_ == "short":
                 width = len(cells)
                 body = [list(r) + [None] * (width - len(r)) for r in rows[h + 1 :]]
@@ -123,10 +127,12 @@ def read_workbook(path: Path, kind: str, year: int | None) -> pd.DataFrame:
                 filled = table.replace("", None).notna().any(axis=1).to_numpy()
                 table, numbers = table[filled].reset_index(drop=True), numbers[filled]
                 y = need_year(path, year, name)
-                return short_names(path, cells, table, numbers, y, decimal=",")
+                return short_names_table(path, cells, table, numbers, y, decimal=",")
     raise SourceFormatError(
-        "no sheet with a KWB header row",
+        "geen werkblad met een KWB-kopregel",
         path=path,
-        expected="a sheet with gwb_code_10/gwb_code (or a StatLine 'Onderwerp' layout)",
+        expected=N_(
+            "een werkblad met gwb_code_10/gwb_code (of een StatLine-indeling met 'Onderwerp')"
+        ),
         got=[name for name, _ in sheets],
     )

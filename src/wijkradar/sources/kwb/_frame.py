@@ -1,9 +1,11 @@
-"""Shared KWB table building: delimited text into cells, code checks, the melt to the long frame."""
+"""The KWB pipeline's two shared steps: delimited text into cells (:func:`parse_table`), and a
+layout's :class:`Table` into the raw long frame (:func:`long_frame`: code checks, numbers, melt)."""
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +14,10 @@ import pandas as pd
 from wijkradar.errors import SourceFormatError
 from wijkradar.sources import _markers as mk
 from wijkradar.sources._common import check_codes, check_unique, year_from_name
+from wijkradar.sources._markers import NUMBER_EXPECTED
 from wijkradar.sources._raw import empty_raw, raw_frame
+from wijkradar.wording import N_
 
-NUMBER_EXPECTED = "a number or a CBS marker (. x - ?)"
 _FOOTER = re.compile(r"^\s*(bron\b|source\b|©|copyright)", re.IGNORECASE)
 
 
@@ -47,12 +50,14 @@ def parse_table(
         m = re.search(r"(?:line|row) (\d+)", str(exc))
         row = skip + int(m.group(1)) if m else None
         raise SourceFormatError(
-            f"cannot parse the CSV ({exc}); the file is truncated or a quote is not closed",
+            "de CSV is niet te lezen ({reason}); het bestand is afgebroken of een "
+            "aanhalingsteken is niet gesloten",
             path=path,
             row=row,
+            reason=str(exc),
         ) from exc
     except pd.errors.EmptyDataError as exc:
-        raise SourceFormatError("the file has no data rows", path=path) from exc
+        raise SourceFormatError("het bestand heeft geen gegevensrijen", path=path) from exc
     numbers = np.arange(skip + 1, skip + 1 + len(table))
     if len(lines) >= len(table):
         width = max(width, table.shape[1])
@@ -75,45 +80,58 @@ def parse_table(
         if short.any():
             i = int(np.flatnonzero(short)[0])
             raise SourceFormatError(
-                f"row has {counts[i]} fields, the header has {width} (truncated file?)",
+                "de rij heeft {fields} velden, de kopregel {width} (afgebroken bestand?)",
                 path=path,
                 row=int(numbers[i]),
+                fields=int(counts[i]),
+                width=int(width),
             )
         keep = ~(blank | footer)
         table, numbers = table[keep].reset_index(drop=True), numbers[keep]
     return table, numbers
 
 
-def long_frame(
-    path: Path,
-    *,
-    numbers: np.ndarray,
-    code_raw: pd.Series | None,
-    code_label: str,
-    names: pd.Series,
-    year: pd.Series | int,
-    values: list[tuple[str, str, str, pd.Series]],
-    decimal: str,
-    fmt: str,
-    kaart: bool = False,
-    rejected: list[dict] | None = None,
-) -> pd.DataFrame:
-    """Check codes, parse the value columns and melt to the raw long frame.
+Values = list[tuple[str, str, str, pd.Series]]
+"""Per value column: (column label for messages, matching key, unit, cells)."""
 
-    ``values`` holds (column label for messages, key, unit, cells) per value column.
+
+@dataclass(frozen=True)
+class Table:
+    """One KWB file as its layout reader found it: what :func:`long_frame` melts.
+
+    ``numbers`` are the file's 1-based line numbers of the rows; ``code_raw`` the region-code
+    cells (``None`` for tables keyed by name only) under the header ``code_label``; ``year`` one
+    year or one per row. ``fmt`` is ``statline`` or ``kwbkaart``; ``kaart`` applies the Wijk- en
+    Buurtkaart's ``-99999999`` markers; ``rejected`` lists rows skipped on purpose (water).
     """
+
+    numbers: np.ndarray
+    code_raw: pd.Series | None
+    code_label: str
+    names: pd.Series
+    year: pd.Series | int
+    values: Values
+    decimal: str
+    fmt: str
+    kaart: bool = False
+    rejected: list[dict] = field(default_factory=list)
+
+
+def long_frame(path: Path, table: Table) -> pd.DataFrame:
+    """Check the codes, parse the value columns and melt to the raw long frame."""
+    numbers, year, values = table.numbers, table.year, table.values
     n = len(numbers)
-    if code_raw is None:
+    if table.code_raw is None:
         code = pd.Series([""] * n, dtype="string")
     else:
-        code_raw = code_raw.reset_index(drop=True)
-        code = check_codes(code_raw, numbers, path=path, column=code_label, raw=code_raw)
+        code_raw = table.code_raw.reset_index(drop=True)
+        code = check_codes(code_raw, numbers, path=path, column=table.code_label, raw=code_raw)
         per_row = year.reset_index(drop=True) if isinstance(year, pd.Series) else None
-        check_unique(code, per_row, numbers, path=path, column=code_label)
+        check_unique(code, per_row, numbers, path=path, column=table.code_label)
     if not values:
-        frame = empty_raw(fmt)
+        frame = empty_raw(table.fmt)
     else:
-        value, status = _parse_block(path, values, numbers, code, decimal, kaart)
+        value, status = _parse_block(path, values, numbers, code, table.decimal, table.kaart)
         m = len(values)
         years = year.to_numpy() if isinstance(year, pd.Series) else np.full(n, int(year))
         per_row = np.tile(np.arange(n), m)
@@ -122,15 +140,15 @@ def long_frame(
             "source": _take([str(path)], np.zeros(n * m, dtype=np.int64)),
             "row": np.tile(numbers, m),
             "code": _take(code.tolist(), per_row),
-            "name": _take(names.reset_index(drop=True).str.strip().tolist(), per_row),
+            "name": _take(table.names.reset_index(drop=True).str.strip().tolist(), per_row),
             "year": np.tile(years, m),
             "column": _take([v[1] for v in values], per_col),
             "unit": _take([v[2] for v in values], per_col),
             "value": value,
             "status": status,
         }
-        frame = raw_frame(data, fmt=fmt)
-    frame.attrs["rejected"] = rejected or []
+        frame = raw_frame(data, fmt=table.fmt)
+    frame.attrs["rejected"] = list(table.rejected)
     return frame
 
 
@@ -143,7 +161,7 @@ def _take(strings: list, idx: np.ndarray) -> pd.Categorical:
 
 def _parse_block(
     path: Path,
-    values: list[tuple[str, str, str, pd.Series]],
+    values: Values,
     numbers: np.ndarray,
     code: pd.Series,
     decimal: str,
@@ -164,7 +182,7 @@ def _parse_block(
         p = int(np.flatnonzero(cells == exc.index)[0])
         j, i = divmod(p, n)
         raise SourceFormatError(
-            "not a number",
+            "geen getal",
             path=path,
             row=int(numbers[i]),
             column=values[j][0],
@@ -185,8 +203,8 @@ def need_year(path: Path, year: int | None, text: str = "") -> int:
     found = year_from_name(path, text)
     if found is None:
         raise SourceFormatError(
-            "cannot tell the KWB year from the file; pass year=",
+            "het KWB-jaar blijkt niet uit het bestand; geef year= mee",
             path=path,
-            expected="a Jaar column, a CBS table id or a year in the file name",
+            expected=N_("een kolom Jaar, een CBS-tabel-id of een jaar in de bestandsnaam"),
         )
     return found

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         description="Built dataset directory (output of `wijkradar build`).",
     )
     lang: Lang = Field(default="nl", description="Language of labels and messages: nl or en.")
+    cbs_odata_url: str | None = Field(None, description="Fetcher: CBS OData v3 (mirror).")
+    cbs_odata4_url: str | None = Field(None, description="Fetcher: CBS OData v4 (mirror).")
+    police_odata_url: str | None = Field(None, description="Fetcher: police OData (mirror).")
+    cbs_geo_url: str | None = Field(None, description="Fetcher: CBS boundary files (mirror).")
+    pdok_url: str | None = Field(None, description="Fetcher: PDOK wijken en buurten (mirror).")
+    leefbaarometer_url: str | None = Field(None, description="Fetcher: Leefbaarometer (mirror).")
     warm_clusters: bool = Field(
         default=True,
         description="Web: compute the spatial clusters in "

@@ -494,7 +494,7 @@ def test_plan_validation_and_env_urls(monkeypatch, tmp_path):
         FetchPlan((2019,), tmp_path, ("weather",))
     assert FetchPlan((1999,), tmp_path, ("geometry",)).years == (1999,)
     monkeypatch.setenv("WIJKRADAR_CBS_ODATA_URL", "http://mirror/odata")
-    urls = BaseUrls.from_env()
+    urls = BaseUrls.from_settings()
     assert urls.cbs_odata == "http://mirror/odata"
     assert urls.police_odata == BaseUrls().police_odata
 

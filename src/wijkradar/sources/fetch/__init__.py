@@ -125,7 +125,7 @@ def fetch(
     what
         Any of ``"kwb"``, ``"geometry"``, ``"police"``, ``"leefbaarometer"``.
     base_urls
-        Publisher base URLs; default :meth:`BaseUrls.from_env`.
+        Publisher base URLs; default :meth:`BaseUrls.from_settings`.
     client
         An ``httpx.Client`` to use (not closed); default a new one.
     retries, backoff, timeout
@@ -172,7 +172,7 @@ def fetch(
     codes = parse_regions(regions)  # validate before opening a client
     run = _Run(
         plan=plan,
-        urls=base_urls or BaseUrls.from_env(),
+        urls=base_urls or BaseUrls.from_settings(),
         http=Transport(client, retries=retries, backoff=backoff, timeout=timeout),
         manifest=Manifest(plan.to),
         progress=progress,

@@ -6,13 +6,12 @@ Its own module so that the OData and file downloaders (``_odata``, ``_files``) a
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from wijkradar.codes import is_valid_code, normalise_code
 from wijkradar.errors import FetchError, OfflineError
+from wijkradar.settings import Settings
 from wijkradar.sources._common import ArgumentError, catalogue
 from wijkradar.sources.fetch._http import Manifest, Progress, Transport
 from wijkradar.wording import N_
@@ -25,9 +24,9 @@ APIS = ("auto", "v3", "v4")
 class BaseUrls:
     """Base URLs of the publishers' services; override for mirrors and tests.
 
-    ``from_env`` reads ``WIJKRADAR_CBS_ODATA_URL``, ``WIJKRADAR_POLICE_ODATA_URL``,
-    ``WIJKRADAR_CBS_GEO_URL``, ``WIJKRADAR_PDOK_URL``, ``WIJKRADAR_LEEFBAAROMETER_URL`` and
-    ``WIJKRADAR_CBS_ODATA4_URL``.
+    :meth:`from_settings` takes the ``*_url`` fields of :class:`~wijkradar.settings.Settings`
+    (``WIJKRADAR_CBS_ODATA_URL``, ``WIJKRADAR_POLICE_ODATA_URL``, ``WIJKRADAR_CBS_GEO_URL``,
+    ``WIJKRADAR_PDOK_URL``, ``WIJKRADAR_LEEFBAAROMETER_URL``, ``WIJKRADAR_CBS_ODATA4_URL``).
     """
 
     cbs_odata: str = "https://opendata.cbs.nl/ODataFeed/odata"
@@ -37,21 +36,13 @@ class BaseUrls:
     leefbaarometer: str = "https://www.leefbaarometer.nl/resources"
     cbs_odata4: str = "https://datasets.cbs.nl/odata/v1/CBS"
 
-    _ENV = {
-        "cbs_odata": "WIJKRADAR_CBS_ODATA_URL",
-        "police_odata": "WIJKRADAR_POLICE_ODATA_URL",
-        "cbs_geo": "WIJKRADAR_CBS_GEO_URL",
-        "pdok": "WIJKRADAR_PDOK_URL",
-        "leefbaarometer": "WIJKRADAR_LEEFBAAROMETER_URL",
-        "cbs_odata4": "WIJKRADAR_CBS_ODATA4_URL",
-    }
-
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> BaseUrls:
-        """Defaults, overridden by the ``WIJKRADAR_*_URL`` environment variables."""
-        env = os.environ if env is None else env
-        names = {f.name: cls._ENV[f.name] for f in fields(cls)}
-        return cls(**{name: env[var] for name, var in names.items() if env.get(var)})
+    def from_settings(cls, settings: Settings | None = None) -> BaseUrls:
+        """Defaults, overridden by the settings' ``<name>_url`` fields that are set (default:
+        the settings of the environment, read now)."""
+        settings = Settings() if settings is None else settings
+        given = {f.name: getattr(settings, f"{f.name}_url", None) for f in fields(cls)}
+        return cls(**{name: url for name, url in given.items() if url})
 
     @classmethod
     def local(cls, root: str) -> BaseUrls:

@@ -261,6 +261,32 @@ def _f(what: str, v0: str, y0: object, v1: str, y1: object) -> dict[str, object]
     return {"what": what, "v0": v0, "y0": y0, "v1": v1, "y1": y1}
 
 
+def in_language(obj: Any, lang: str) -> Any:
+    """``obj`` (dicts and lists, e.g. a profile) with every bilingual field pair in ``lang``
+    only: ``label_nl``/``label_en`` → ``label``, ``comparison``/``comparison_en`` →
+    ``comparison`` (the Dutch text where the language's own is empty)."""
+    if isinstance(obj, list):
+        return [in_language(v, lang) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out: dict = {}
+    for key, value in obj.items():
+        base, _, suffix = key.rpartition("_")
+        if suffix in LANGS and base and (f"{base}_nl" in obj or base in obj):
+            if base not in out:
+                own = obj.get(f"{base}_{lang}") if lang != DEFAULT_LANG else None
+                dutch = obj.get(f"{base}_nl", obj.get(base))
+                out[base] = own if own not in (None, "") else dutch
+            continue
+        if f"{key}_en" in obj and key not in out:  # Dutch under the bare name, e.g. comparison
+            own = obj.get(f"{key}_{lang}") if lang != DEFAULT_LANG else None
+            out[key] = own if own not in (None, "") else value
+            continue
+        if key not in out:
+            out[key] = in_language(value, lang)
+    return out
+
+
 @cache
 def words(lang: str = DEFAULT_LANG) -> Words:
     """The :class:`Words` of ``lang`` (``nl`` or ``en``), made once per process."""

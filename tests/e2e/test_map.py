@@ -183,10 +183,10 @@ def test_click_on_polygon_opens_profile_with_reasons(new_page, live_server, arti
     code = _click_region(page, with_reasons)
     page.wait_for_selector("#profile .reasons li")
     profile = _api(page, f"/api/regions/{code}")
-    sentence = profile["signal"]["reasons"][0]["sentence_nl"]
+    sentence = profile["signal"]["reasons"][0]["sentence"]
     assert sentence in page.locator("#profile .reasons").inner_text()
     body = page.locator("#profile-body").inner_text()
-    assert profile["signal"]["label_nl"] in body
+    assert profile["signal"]["label"] in body
     assert "varianten" in body  # the sensitivity statement
     assert page.locator("#profile .charts svg path.l-region").count() >= 3
     href = page.locator("#profile a[href$='report.pdf']").get_attribute("href")

@@ -244,7 +244,7 @@ def test_real_search_bijlmer(real_client):
 def test_real_profile_has_reasons(real_client):
     body = real_client.get("/api/regions/BU03630001").json()
     assert body["name"] and body["signal"]["reasons"]
-    assert all(r["sentence_nl"] for r in body["signal"]["reasons"])
+    assert all(r["sentence"] for r in body["signal"]["reasons"])
 
 
 def test_real_map_amsterdam(real_client):

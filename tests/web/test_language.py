@@ -18,10 +18,16 @@ def test_content_language_follows_lang(client, url, lang):
     assert r.headers["content-language"] == lang
 
 
-def test_the_bilingual_profile_says_both(client):
+def test_the_profile_answers_in_one_language(client):
+    nl = client.get("/api/regions/BU05990110").json()
     r = client.get("/api/regions/BU05990110?lang=en")
-    assert r.status_code == 200
-    assert r.headers["content-language"] == "nl, en"
+    assert r.status_code == 200 and r.headers["content-language"] == "en"
+    en = r.json()
+    assert "label_nl" not in en["signal"] and "description_en" not in en["signal"]
+    assert all("sentence" in r and "sentence_nl" not in r for r in en["signal"]["reasons"])
+    assert en["signal"]["label"] != nl["signal"]["label"]  # e.g. "Improving" / "Verbeterend"
+    ind = en["indicators"][0]
+    assert ind["label"] and "label_en" not in ind
 
 
 def test_errors_answer_in_the_requested_language(client):

@@ -22,6 +22,7 @@ from wijkradar.jsonable import jsonable
 from wijkradar.vocab import LEVELS
 from wijkradar.web.mapdata import MapData
 from wijkradar.web.memo import Memo
+from wijkradar.wording import in_language
 
 log = logging.getLogger("wijkradar.web")
 
@@ -158,14 +159,17 @@ class WebState:
         rows = self.ds.search(q, level=level, gemeente=gemeente, limit=limit)
         return {"data": rows, "count": len(rows)}
 
-    def profile(self, code: str, year: int | None, view: str) -> bytes:
+    def profile(self, code: str, year: int | None, view: str, lang: str = "nl") -> bytes:
+        """The profile of ``code`` in ``lang`` (one language per answer), as JSON bytes."""
         code = code.strip().upper()
         base = self.profiles.get(
             (code, year, view), lambda: self.ds.profile(code, year=year, view=view, clusters=False)
         )
         sig = base.get("signal")
         if not sig or base["level"] not in LEVELS:
-            return dumps(base)
+            return self.rendered.get(
+                (code, year, view, "none", lang), lambda: dumps(in_language(base, lang))
+            )
         key = (base["level"], int(sig["year"]), view)
         state = self.clusters.request(*key)
 
@@ -173,10 +177,10 @@ class WebState:
             extra: dict = {"clusters_pending": state == "pending"}
             if state == "ready":
                 extra["clusters"] = self.clusters.data[key].get(code, {})
-            return dumps({**base, **extra})
+            return dumps(in_language({**base, **extra}, lang))
 
         # Serialising a profile costs more than answering it: keep the bytes per state.
-        return self.rendered.get((code, year, view, state), render)
+        return self.rendered.get((code, year, view, state, lang), render)
 
     def signals(self, level: str, year: int, view: str, gemeente: str | None, lang: str) -> bytes:
         gm = gemeente.strip().upper() if gemeente else None

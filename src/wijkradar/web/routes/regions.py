@@ -34,17 +34,17 @@ async def profile(
     code: Annotated[str, Path(pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{2,8}$")],
     year: YearQ = None,
     view: ViewQ = "absolute",
-    lang: LangQ = "nl",  # noqa: ARG001 - validated; error answers use it
+    lang: LangQ = "nl",
 ) -> Response:
     # Cached profiles are answered on the event loop; a first request computes in a thread.
     hit = state.profiles.peek((code.strip().upper(), year, view))
     body = (
-        state.profile(code, year, view)
+        state.profile(code, year, view, lang)
         if hit
-        else await run_in_threadpool(state.profile, code, year, view)
+        else await run_in_threadpool(state.profile, code, year, view, lang)
     )
-    # The profile carries both languages (label_nl/label_en, sentence_nl/sentence_en).
-    return Response(body, media_type="application/json", headers={"Content-Language": "nl, en"})
+    # One language per answer: label, description, sentence, comparison in ``lang``.
+    return Response(body, media_type="application/json", headers={"Content-Language": lang})
 
 
 CodePath = Annotated[str, Path(pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{2,8}$")]

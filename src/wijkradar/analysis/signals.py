@@ -142,6 +142,27 @@ def _sensitivity(prep, catalogue, rules, settings: AxisSettings, inp, base, *, b
     )
 
 
+REASON_COLUMNS = (
+    "code",
+    "axis",
+    "rank",
+    "indicator",
+    "year_from",
+    "year_to",
+    "value_from",
+    "value_to",
+    "change",
+    "trend",
+    "value_pct",
+    "percentile",
+    "level",
+    "comparison_code",
+    "group_gemeenten",
+    "group_size",
+)
+"""Columns of :attr:`SignalResult.reasons`: numbers and ids, no words."""
+
+
 def comparison_code(code: str, view: str, n_gemeenten: float, national_min: int) -> str | None:
     """What a region's percentile compares with, as a code: its gemeente (relative view),
     ``NL00`` when the group spans at least ``national_min`` gemeenten, else ``None`` (a partial
@@ -222,25 +243,7 @@ def _reasons(
                 reason["group_gemeenten"] = n_gm
                 reason["group_size"] = float(inp.group_size[r, cols[j]])
                 rows.append(reason)
-    cols_out = [
-        "code",
-        "axis",
-        "rank",
-        "indicator",
-        "year_from",
-        "year_to",
-        "value_from",
-        "value_to",
-        "change",
-        "trend",
-        "value_pct",
-        "percentile",
-        "level",
-        "comparison_code",
-        "group_gemeenten",
-        "group_size",
-    ]
-    return pd.DataFrame(rows, columns=cols_out)
+    return pd.DataFrame(rows, columns=list(REASON_COLUMNS))
 
 
 def signals(

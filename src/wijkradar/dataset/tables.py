@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from wijkradar.analysis.signals import REASON_COLUMNS as SIGNAL_REASON_COLUMNS
 from wijkradar.codes import gemeenten_of, normalise_code
 from wijkradar.vocab import LANGS
 from wijkradar.wording import words
@@ -31,19 +32,9 @@ TABLE_COLUMNS = (
 )
 
 
+_COMPARISON = ("comparison_code", "group_gemeenten", "group_size")
 REASON_COLUMNS = (
-    "code",
-    "axis",
-    "rank",
-    "indicator",
-    "year_from",
-    "year_to",
-    "value_from",
-    "value_to",
-    "change",
-    "trend",
-    "value_pct",
-    "percentile",
+    *(c for c in SIGNAL_REASON_COLUMNS if c not in _COMPARISON and c != "level"),
     "comparison",
     "comparison_en",
     "level",

@@ -38,6 +38,14 @@ bench: install
 golden: install
 	$(BIN)/python tools/golden.py --update
 
+# The validation report (docs/validation.md + docs/validation/*.svg, compared byte for byte by
+# tests/test_validation_doc.py): builds the dataset from $(DATA), then regenerates the report.
+# Run it after a change to the rules, the analysis or the data, and commit the result.
+.PHONY: validation
+validation: install
+	$(BIN)/wijkradar build --data $(DATA) --out $(DATASET)
+	$(BIN)/wijkradar validate --dataset $(DATASET) --output docs/validation.md
+
 # The lock: pins of every package the extras need, name==version only (tools/check_lock.py).
 # Regenerate after changing pyproject.toml: `make lock` keeps the current pins where they still
 # fit; `make lock UPGRADE=1` moves every pin to the newest release.

@@ -36,3 +36,12 @@ def shared_data() -> Path:
             pytest.fail("../shared/data is missing on CI; the real-data tests must run there")
         pytest.skip("real data in ../shared/data not available")
     return d
+
+
+@pytest.fixture(scope="session")
+def real_dataset(shared_data, tmp_path_factory):
+    """A dataset built once per session from ../shared/data (read-only: do not modify it)."""
+    import wijkradar
+    from wijkradar.panel.build import build
+
+    return wijkradar.open_dataset(build(shared_data, tmp_path_factory.mktemp("real") / "ds").path)

@@ -178,3 +178,15 @@ class FetchError(WijkradarError):
 
 class OfflineError(FetchError):
     """No connection to the remote host (no internet, DNS failure, refused)."""
+
+
+class IndexTableError(SourceFormatError):
+    """A user's index table (``wijkradar validate --index FILE.csv``) cannot be compared: no
+    ``code`` column, a region name instead of a code, a code twice, no single numeric column,
+    or no code the dataset knows. Names the file, the row (its line, the header line 1) and
+    the column."""
+
+
+class CpiError(WijkradarError):
+    """The consumer price index (CPI) file cannot deflate what was asked: a year it lacks, or a
+    file that is not a ``year,cpi`` table (:mod:`wijkradar.catalogue.prices`)."""

@@ -11,6 +11,10 @@ from __future__ import annotations
 SIGNALS: dict[str, str] = {
     "alarm": "#D55E00",  # vermillion
     "attention": "#E69F00",  # orange
+    # aubergine: weak and stuck. Not in Okabe & Ito; the darkest class by far (CIE L* 27 against
+    # 55-76 for the others, also under simulated deuteranopia and protanopia), so it never reads
+    # as the warm alarm/attention nor as the neutral grey of "stable"; white on it is 10:1.
+    "structural": "#5B2C6F",
     "resilient": "#009E73",  # bluish green
     "improving": "#56B4E9",  # sky blue
     "stable": "#BBBBBB",  # grey

@@ -49,6 +49,15 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, w
     return singular, plural
 
 
+BANDS = {
+    "weak": N_("zwak"),
+    "middle": N_("midden"),
+    "strong": N_("sterk"),
+    "unknown": N_("onbekend"),
+}
+"""An axis band in words (``weak`` → "zwak")."""
+
+
 @cache
 def _translations(lang: str) -> gettext.NullTranslations:
     """The gettext catalogue of ``lang``, compiled from its ``.po`` in memory (once)."""
@@ -123,8 +132,8 @@ class Words:
         """A value with its catalogue unit: ``23,4%``, ``€ 27.800``, ``4,1 per 1.000``."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return self._("onbekend")
-        if unit == EURO_THOUSANDS:
-            return "€ " + self.number(value * 1000, 0)
+        if unit == EURO_THOUSANDS:  # published to ``decimals`` in thousands: no false precision
+            return "€ " + self.number(round(value, max(decimals, 1)) * 1000, 0)
         text = self.number(value, decimals)
         if unit == "%":
             return f"{text}%"
@@ -194,37 +203,184 @@ class Words:
 
     # -- reasons ------------------------------------------------------------------------------
 
-    def reason(self, reason: dict, catalogue: Catalogue, where: str) -> str:
-        """One reason behind a signal as a sentence: the indicator, how it moved, how it ranks.
+    def reason(self, reason: dict, catalogue: Catalogue, where: str, names: Any = None) -> str:
+        """One reason behind a signal as a sentence, by its ``role`` (see
+        :mod:`wijkradar.analysis.signal_reasons`): an axis's call, band and run; an indicator,
+        how it moved beside its comparison group and how it ranks; new housing; a small area.
 
-        ``where`` is the comparison group in words (:meth:`comparison`, or the gemeente's name
-        in the relative view).
+        ``where`` is the percentile's comparison group in words (:meth:`where`); ``names``
+        (code → name) names the gemeente a trend is compared with.
         """
+        role = reason.get("role")
+        if role == "axis":
+            return self.axis_reason(reason, names)
+        if role == "housing":
+            return self.housing_reason(reason)
+        if role == "small":
+            return self._(
+                "Klein gebied: {n} inwoners ({year}); de cijfers rusten op kleine aantallen "
+                "en schommelen sterk.",
+                n=self.number(reason["value_to"]),
+                year=_year(reason["year_to"]),
+            )
+        text = self.indicator_reason(reason, catalogue, names, where)
+        text += self.rank(reason.get("value_pct"), reason["level"], where) + "."
+        if role == "against":
+            lead = self._("Maar: ") if reason.get("axis_trend") in ("rising", "falling") else ""
+            lead = lead or self._("Wel: ")
+            return lead + text[0].lower() + text[1:] if _lower_ok(text) else lead + text
+        return text
+
+    def trend_group(self, code: str | None, level: str, names: Any = None, where: str = "") -> str:
+        """What a trend is compared with, in words: "Nederland", a gemeente, or the median
+        region of a group (``median:NL00``: of ``where``, the percentile's comparison group,
+        which is the country only with the full series)."""
+        if not isinstance(code, str) or not code:
+            return ""
+        if code.startswith("median:"):
+            inner = code.partition(":")[2]
+            group = where if inner == "NL00" and where else self.trend_group(inner, level, names)
+            return self._("de middelste {unit} in {group}", unit=self.units(level, 1), group=group)
+        if code == "NL00":
+            return self._("Nederland")
+        name = None if names is None else names.get(code)
+        return name if isinstance(name, str) and name else code
+
+    def _years(self, year: object, lag: int) -> str | None:
+        """An edition year, with the year its figure refers to where they differ
+        ("2017, KWB 2019")."""
+        y = _year(year)
+        if y is None or not lag:
+            return None if y is None else str(y)
+        return self._("{ref}, KWB {edition}", ref=y - lag, edition=y)
+
+    def indicator_reason(
+        self, reason: dict, catalogue: Catalogue, names: Any = None, where: str = ""
+    ) -> str:
+        """How an indicator moved: its own values, its group's, and the call against the group
+        (without the final rank and full stop)."""
         ind = catalogue.meta[reason["indicator"]]
         unit, dec = str(ind["unit"]), int(ind["decimals"] or 0)
         dec = max(dec, 1) if unit in ("%", "per 1 000 inwoners") else dec
+        lag = int(ind.get("reference_lag", 0) or 0)
         phrase = catalogue.phrase(reason["indicator"], self.lang)
         phrase = phrase[0].upper() + phrase[1:]
-        v0 = self.value(reason["value_from"], unit, dec)
-        v1 = self.value(reason["value_to"], unit, dec)
-        y0, y1 = _year(reason["year_from"]), _year(reason["year_to"])
-        trend = reason["trend"]
+        v0 = self.value(reason.get("value_from"), unit, dec)
+        v1 = self.value(reason.get("value_to"), unit, dec)
+        y0, y1 = self._years(reason.get("year_from"), lag), self._years(reason.get("year_to"), lag)
+        prices = ""
+        if reason.get("price_year") is not None and not _missing(reason.get("price_year")):
+            prices = self._(" (in prijzen van {year})", year=int(reason["price_year"]))
         if y0 is None or y0 == y1:
-            text = self._("{what} was {v1} ({y1})", what=phrase, v1=v1, y1=y1)
-        elif trend == "rising":
+            return self._("{what} was {v1} ({y1})", what=phrase, v1=v1, y1=y1) + prices
+        values = _f(phrase, v0, y0, v1, y1)
+        a, b = reason.get("value_from"), reason.get("value_to")
+        if _missing(a) or _missing(b) or a == b:
+            text = self._("{what} ging van {v0} ({y0}) naar {v1} ({y1})", **values)
+        elif b > a:
+            text = self._("{what} steeg van {v0} ({y0}) naar {v1} ({y1})", **values)
+        else:
+            text = self._("{what} daalde van {v0} ({y0}) naar {v1} ({y1})", **values)
+        text += prices
+        return text + self._against_group(reason, unit, dec, names, where)
+
+    def _against_group(
+        self, reason: dict, unit: str, dec: int, names: Any = None, where: str = ""
+    ) -> str:
+        """The comparison group's development beside the region's, and the call on the
+        difference ("; Nederland van 7,9% naar 7,5%: duidelijk hoger uitgekomen …")."""
+        text = ""
+        group = self.trend_group(reason.get("trend_group"), reason["level"], names, where)
+        trend = reason.get("trend")
+        if not group:  # a raw trend (action facts, or no comparison group)
+            if trend not in ("rising", "falling"):
+                text += self._("; geen duidelijke trend")
+            return text
+        g0 = self.value(reason.get("group_value_from"), unit, dec)
+        g1 = self.value(reason.get("group_value_to"), unit, dec)
+        text += self._("; {group} van {g0} naar {g1}", group=group, g0=g0, g1=g1)
+        if reason.get("within_rounding") is True:  # no change of its own beyond CBS's rounding
+            text += self._("; zelf binnen één afrondingsstap van CBS gelijk gebleven")
+        elif reason.get("own_trend") == "stable" and trend == "stable":
+            return text + self._(": geen duidelijke eigen beweging")
+        if trend == "rising":
+            return text + self._(": duidelijk hoger uitgekomen dan die ontwikkeling")
+        if trend == "falling":
+            return text + self._(": duidelijk lager uitgekomen dan die ontwikkeling")
+        return text + self._(": geen duidelijk verschil met die ontwikkeling")
+
+    def axis_reason(self, reason: dict, names: Any = None) -> str:
+        """An axis's call against its comparison group, its score and band, and how long it has
+        stood in the structural band."""
+        axis = self._("Samenstelling") if reason["axis"] == "composition" else self._("Problemen")
+        group = self.trend_group(reason.get("trend_group"), reason["level"], names)
+        calls = {
+            "rising": self._("verslechtert ten opzichte van {group}", group=group),
+            "falling": self._("verbetert ten opzichte van {group}", group=group),
+            "stable": self._("beweegt niet duidelijk anders dan {group}", group=group),
+        }
+        call = calls.get(
+            reason.get("axis_trend"), self._("trend onbekend (te weinig cijfers over de jaren)")
+        )
+        score = reason.get("axis_score")
+        if _missing(score):
             text = self._(
-                "{what} steeg van {v0} ({y0}) naar {v1} ({y1})", **_f(phrase, v0, y0, v1, y1)
-            )
-        elif trend == "falling":
-            text = self._(
-                "{what} daalde van {v0} ({y0}) naar {v1} ({y1})", **_f(phrase, v0, y0, v1, y1)
+                "{axis}: {call}; score onbekend (te weinig cijfers dit jaar)", axis=axis, call=call
             )
         else:
+            band = self._(BANDS.get(str(reason.get("axis_band")), BANDS["unknown"]))
             text = self._(
-                "{what} ging van {v0} ({y0}) naar {v1} ({y1}; geen duidelijke trend)",
-                **_f(phrase, v0, y0, v1, y1),
+                "{axis}: {call}; score {score} ({band})",
+                axis=axis,
+                call=call,
+                score=self.number(score),
+                band=band,
             )
-        return text + self.rank(reason.get("value_pct"), reason["level"], where) + "."
+        run = reason.get("weak_run")
+        if not _missing(run) and int(run) >= 2:
+            text += self._(
+                "; al {n} edities op rij bij de zwakste {share}% (sinds {since})",
+                n=int(run),
+                share=self.figure(reason.get("band_share") or 20),
+                since=_year(reason.get("weak_since")),
+            )
+        return text + "."
+
+    def housing_reason(self, reason: dict) -> str:
+        """New building or demolition (dwellings), or a population that changed a lot."""
+        change = self.number(abs(float(reason["change"])) * 100)
+        values = {
+            "change": change,
+            "v0": self.number(reason["value_from"]),
+            "y0": _year(reason["year_from"]),
+            "v1": self.number(reason["value_to"]),
+            "y1": _year(reason["year_to"]),
+        }
+        grew = float(reason["change"]) > 0
+        if reason["indicator"] == "dwellings" and grew:
+            return self._(
+                "Nieuwbouw: de woningvoorraad groeide met {change}% ({v0} in {y0} → {v1} in "
+                "{y1}); nieuwe bewoners veranderen de cijfers, niet de positie van wie er al "
+                "woonde.",
+                **values,
+            )
+        if reason["indicator"] == "dwellings":
+            return self._(
+                "Sloop of samenvoeging: de woningvoorraad kromp met {change}% ({v0} in {y0} → "
+                "{v1} in {y1}); wie vertrok en wie kwam, bepaalt de cijfers mee.",
+                **values,
+            )
+        if grew:
+            return self._(
+                "Het aantal inwoners groeide met {change}% ({v0} in {y0} → {v1} in {y1}): "
+                "een andere bevolking, niet per se een verandering voor wie er woonde.",
+                **values,
+            )
+        return self._(
+            "Het aantal inwoners nam af met {change}% ({v0} in {y0} → {v1} in {y1}): wie "
+            "vertrok, bepaalt de cijfers mee.",
+            **values,
+        )
 
     def rank(self, pct: float | None, level: str, where: str) -> str:
         """ ", hoger dan 85% van de buurten in Nederland" (or nothing without a percentile)."""
@@ -255,6 +411,15 @@ def _year(value: object) -> int | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return int(value)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _lower_ok(text: str) -> bool:
+    """Whether a sentence may start lower-case after a lead-in (not a name or an acronym)."""
+    return len(text) > 1 and not text[1].isupper()
 
 
 def _f(what: str, v0: str, y0: object, v1: str, y1: object) -> dict[str, object]:

@@ -107,8 +107,8 @@ KIND = "a condition is a table with exactly one of the keys axis, indicator, sig
         ),
         (
             lambda p: p.update(condition={"axis": "problems"}),
-            "condition: an axis condition tests trend, level, score_gte or score_lte, "
-            "got {'axis': 'problems'}",
+            "condition: an axis condition tests trend, level, score_gte, score_lte or "
+            "weak_run_gte, got {'axis': 'problems'}",
         ),
         (
             lambda p: p.update(condition={"signal": ["panic"]}),
@@ -345,7 +345,7 @@ def test_low_income_rising_and_high_triggers_with_its_numbers(matrix, facts, cat
     assert reason.data["thresholds"] == {"percentile_gte": 80.0}
     nl = reason_sentence(reason, res, "nl", catalogue=cat)
     assert "29,0%" in nl and "20,0%" in nl
-    assert "(2019)" in nl and "percentiel ≥ 80" in nl
+    assert "(2017, KWB 2019)" in nl and "percentiel ≥ 80" in nl
     en = reason_sentence(reason, res, "en", catalogue=cat)
     assert "29.0%" in en and "percentile ≥ 80" in en
     assert "netwerk" in ids and not res.nothing_triggered

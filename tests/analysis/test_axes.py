@@ -73,6 +73,7 @@ def _inputs(percentile, slope, se):
         indicators=pd.Index(["a", "b"]),
         percentile=np.array(percentile, dtype=float),
         value_pct=np.full((n, 2), NAN),
+        value=np.full((n, 2), NAN),
         pct_year=np.full((n, 2), 2019.0),
         group_size=np.full((n, 2), 10.0),
         group_gemeenten=np.full((n, 2), 1.0),

@@ -57,6 +57,8 @@ def _old_axis(cond, a):
         return False
     if "level" in cond and a["level"] not in cond["level"]:
         return False
+    if "weak_run_gte" in cond and not a["weak_run"] >= cond["weak_run_gte"]:
+        return False
     return not (
         ("score_gte" in cond or "score_lte" in cond)
         and (a["score"] is None or not _between(a["score"], cond, "score"))
@@ -86,6 +88,7 @@ def _random_states(rng):
                 "trend": str(rng.choice(TRENDS)),
                 "level": str(rng.choice(BANDS)),
                 "score": None if rng.random() < 0.2 else float(rng.uniform(0, 100)),
+                "weak_run": int(rng.integers(0, 4)),
             }
             for a in AXES
         }
@@ -177,7 +180,8 @@ def test_classify_agrees_with_the_old_first_matching_class(regions):
     raw = _raw("signals.toml")["classes"]
     axes = {
         a: {
-            k: np.array([s["axes"][a][k] for s in states], dtype=object) for k in ("trend", "level")
+            k: np.array([s["axes"][a][k] for s in states], dtype=object)
+            for k in ("trend", "level", "weak_run")
         }
         for a in AXES
     }

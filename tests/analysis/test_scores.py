@@ -55,8 +55,8 @@ def test_score_needs_a_minimum_share_of_its_weight():
     )
     s = domain_scores(p, CAT)
     comp = s[s.domain == "composition"]
-    assert comp["score"].isna().all()  # one indicator of 6 weight: insufficient data
-    assert comp["weight_share"].iloc[0] == pytest.approx(1 / 6)
+    assert comp["score"].isna().all()  # income (0.5) of 6 weight: insufficient data
+    assert comp["weight_share"].iloc[0] == pytest.approx(0.5 / 6)
 
 
 def test_the_leefbaarometer_safety_score_alone_carries_the_problems_score():

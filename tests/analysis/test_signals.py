@@ -89,16 +89,19 @@ def test_reasons_carry_the_panel_numbers_and_no_words(result, panel):
     # the analysis returns numbers and ids; sentences are made by wijkradar.wording
     assert not [c for c in r.columns if c.startswith(("sentence", "comparison_en"))]
     w_nl, w_en = words("nl"), words("en")
-    assert "steeg van 10,0% (2017) naar 20,0% (2019)" in w_nl.reason(low.to_dict(), CAT, "x")
-    assert "rose from 10.0% (2017) to 20.0% (2019)" in w_en.reason(low.to_dict(), CAT, "x")
-    crime = r[(r.code == "BU00010001") & (r.axis == "problems")]
+    # income figures of edition 2019 refer to 2017 (the catalogue's reference_lag)
+    nl = w_nl.reason(low.to_dict(), CAT, "x")
+    assert "steeg van 10,0% (2015, KWB 2017) naar 20,0% (2017, KWB 2019)" in nl
+    en = w_en.reason(low.to_dict(), CAT, "x")
+    assert "rose from 10.0% (2015, KWB 2017) to 20.0% (2017, KWB 2019)" in en
+    crime = r[(r.code == "BU00010001") & (r.axis == "problems") & (r.role == "for")]
     assert len(crime) == 3 and set(crime.indicator) == set(PROBLEMS)
 
 
 def test_sensitivity_counts_every_variation(result):
     s = result.sensitivity
     weighted = (CAT.indicators["weight"] > 0).sum()
-    assert len(s) == 8 + 2 * weighted
+    assert len(s) == 10 + 2 * weighted
     f = result.frame
     assert (f["stable_under_variations"] == (f["variations_changed"] == 0)).all()
     assert f["variations_changed"].max() <= len(s)
@@ -204,16 +207,16 @@ TREND_WORDS = "'rising', 'falling', 'stable' or 'unknown'"
         ),
         (
             lambda s: s.replace("weight_factor = [", "weight_factr = ["),
-            "sensitivity.weight_factr: Input should be 'weak', 'strong', 'z', 'window' or "
-            "'weight_factor', got 'weight_factr'",
+            "sensitivity.weight_factr: Input should be 'weak', 'strong', 'structural', 'z', "
+            "'window' or 'weight_factor', got 'weight_factr'",
         ),
         (
             lambda s: s.replace('id = "insufficient_data"', 'id = "other"'),
-            "classes[5].id: the last class must be 'insufficient_data', got 'other'",
+            "classes[6].id: the last class must be 'insufficient_data', got 'other'",
         ),
         (
             lambda s: s.replace('id = "stable"', 'id = "alarm"'),
-            "classes[4].id: duplicated class id, got 'alarm'",
+            "classes[5].id: duplicated class id, got 'alarm'",
         ),
         (
             lambda s: s.replace('label_en = "Alarm"\n', ""),
@@ -227,14 +230,15 @@ TREND_WORDS = "'rising', 'falling', 'stable' or 'unknown'"
         ),
         (
             lambda s: s.replace("all = []", "all = []\nany = []"),
-            "classes[5].all: a class has exactly one of the keys all or any",
+            "classes[6].all: a class has exactly one of the keys all or any",
         ),
         (
             lambda s: s.replace("[levels]", "[level]"),
-            "level: Extra inputs are not permitted, got {'weak': 60, 'strong': 40}",
+            "level: Extra inputs are not permitted, got "
+            "{'weak': 60, 'strong': 40, 'structural': 80}",
         ),
         (
-            lambda s: re.sub(r"\[levels\]\n.*\n.*\n", "", s),
+            lambda s: re.sub(r"\[levels\]\n.*\n.*\n.*\n", "", s),
             "levels: Field required",
         ),
     ],

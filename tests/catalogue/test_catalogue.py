@@ -137,8 +137,8 @@ def _copy_catalogue(tmp_path):
         ),
         (
             "indicators.csv",
-            ",bevolking,0,count,,0,,0,round(5),1,,",
-            ",bevolkng,0,count,,0,,0,round(5),1,,",
+            ",bevolking,0,count,,0,,0,round(5),,1,,",
+            ",bevolkng,0,count,,0,,0,round(5),,1,,",
             "indicators.csv row 3 (population): topic: Input should be a topic of topics.csv; "
             "close matches: bevolking, got 'bevolkng'",
         ),

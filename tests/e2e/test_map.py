@@ -22,8 +22,10 @@ STATIC = ROOT / "src" / "wijkradar" / "web" / "static"
 IDLE = "window.mapStatus && window.mapStatus.startsWith('idle')"
 # idle, and the map neither moving nor loading: safe to click on what is drawn
 SETTLED = f"{IDLE} && window.wijkradar.map.loaded() && !window.wijkradar.map.isMoving()"
-# Okabe-Ito class colours drawn at fill-opacity 0.92 over the #e8ecef background
-CLASS_COLOURS = ["#D55E00", "#E69F00", "#009E73", "#56B4E9", "#BBBBBB"]
+# the class colours (Okabe-Ito and the aubergine of "structural") drawn at fill-opacity 0.92
+# over the #e8ecef background
+CLASS_COLOURS = ["#D55E00", "#E69F00", "#5B2C6F", "#009E73", "#56B4E9", "#BBBBBB"]
+EENDRACHTSPARK = ("BU03637804", 4.81007, 52.3825)  # Amsterdam, 2019: small, much new building
 BACKGROUND = (0xE8, 0xEC, 0xEF)
 
 
@@ -153,6 +155,100 @@ def test_map_renders_polygons_in_class_colours(new_page, live_server, artifacts)
 
 
 @pytest.mark.browser
+def test_legend_lists_every_class_with_its_description_and_the_one_axis_entries(
+    new_page, live_server, artifacts
+):
+    page = new_page(viewport={"width": 1366, "height": 1200})
+    _open(page, live_server + "/?level=buurt&year=2019")
+    classes = _api(page, "/api/classes")["data"]
+    assert [c["id"] for c in classes][:4] == ["alarm", "resilient", "attention", "structural"]
+    items = page.locator("#legend li[data-class]")
+    # every class of the rules, in their order, with its label and its description
+    assert items.evaluate_all("els => els.map(e => e.dataset.class)") == [c["id"] for c in classes]
+    for c, text in zip(classes, items.all_inner_texts(), strict=True):
+        assert c["description"] and c["label"] in text and c["description"] in text, c["id"]
+    one = page.locator("#legend li.one-axis").all_inner_texts()
+    assert any("alleen problemen bekend" in t for t in one)
+    assert any("alleen samenstelling bekend" in t for t in one)
+    page.locator("#controls").screenshot(path=str(artifacts / "legend_buurt.png"))
+    # the explanations fold away and come back
+    page.locator("#legend .legend-toggle").click()
+    assert not page.locator("#legend .cls-desc").first.is_visible()
+    page.locator("#legend .legend-toggle").click()
+    assert page.locator("#legend .cls-desc").first.is_visible()
+    # national wijken 2014: mostly the Leefbaarometer alone, drawn hatched and counted
+    _open(page, live_server + "/?level=wijk&year=2014")
+    page.evaluate("window.wijkradar.map.jumpTo({center: [5.1, 52.1], zoom: 8})")
+    page.wait_for_function(SETTLED)
+    hatched = page.evaluate(
+        "window.wijkradar.map.queryRenderedFeatures({layers: ['regions-one-axis']})"
+        ".map(f => f.properties.known_axes)"
+    )
+    assert len(hatched) > 100 and set(hatched) <= {"problems", "composition"}
+    row = page.locator("#legend li.one-axis[data-known=problems] .count-n").inner_text()
+    assert int(row.replace(".", "")) > 1000
+    page.screenshot(path=str(artifacts / "map_wijk_2014_one_axis.png"))
+    page.get_by_role("button", name="EN", exact=True).click()
+    page.wait_for_function("document.querySelector('#legend').innerText.includes('only problems')")
+    assert "only composition known" in page.locator("#legend").inner_text()
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_tooltip_shows_inhabitants_and_dwellings(new_page, live_server, artifacts):
+    code, lon, lat = EENDRACHTSPARK
+    page = new_page()
+    _open(page, live_server + "/?level=buurt&year=2019")
+    page.evaluate(f"window.wijkradar.map.jumpTo({{center: [{lon}, {lat}], zoom: 14}})")
+    page.wait_for_function(SETTLED)
+    p = page.evaluate(f"window.wijkradar.data.byCode.get('{code}').properties")
+    assert p["population"] > 0 and p["dwellings"] > 0 and p["housing"] and p["small"]
+    pt = page.evaluate(
+        f"""() => {{ const m = window.wijkradar.map, c = m.getCanvas().getBoundingClientRect();
+           const q = m.project([{lon}, {lat}]); return {{x: q.x + c.left, y: q.y + c.top}}; }}"""
+    )
+    page.mouse.move(pt["x"], pt["y"])
+    tip = page.locator("#tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    nl = "n => new Intl.NumberFormat('nl-NL').format(n)"
+    assert "Eendrachtspark" in text
+    assert f"{page.evaluate(nl, p['population'])} inwoners" in text
+    assert f"{page.evaluate(nl, p['dwellings'])} woningen" in text
+    assert "Klein gebied" in text and "nieuwbouw" in text.lower()
+    box = tip.bounding_box()
+    page.screenshot(path=str(artifacts / "tooltip_eendrachtspark.png"), clip=box)
+
+
+@pytest.mark.browser
+def test_profile_groups_the_reasons_by_role(new_page, live_server, artifacts):
+    code = EENDRACHTSPARK[0]
+    page = new_page()
+    _open(page, live_server + f"/?level=buurt&year=2019&sel={code}")
+    page.wait_for_selector("#profile .reasons .reason-axis")
+    reasons = _api(page, f"/api/regions/{code}?year=2019")["signal"]["reasons"]
+    body = page.locator("#profile .reasons")
+    note = body.locator(".reason-note").inner_text()
+    first = [r for r in reasons if r["role"] in ("small", "housing")]
+    assert first and all(r["sentence"] in note for r in first)
+    heads = body.locator("h4.axis-head").all_inner_texts()
+    assert heads == [r["sentence"] for r in reasons if r["role"] == "axis"]
+    text = body.inner_text()
+    carried = [r["sentence"] for r in reasons if r["role"] == "for"]
+    assert carried and "Wat het signaal draagt".upper() in text.upper()
+    # the note comes first, every sentence under its axis's header
+    assert text.index(first[0]["sentence"]) < text.index(heads[0])
+    head_of = {r["axis"]: heads.index(r["sentence"]) for r in reasons if r["role"] == "axis"}
+    for r in reasons:
+        if r["role"] in ("for", "against", "level"):
+            i = head_of[r["axis"]]
+            after = text.index(heads[i])
+            before = text.index(heads[i + 1]) if i + 1 < len(heads) else len(text)
+            assert after < text.index(r["sentence"]) < before, r["sentence"]
+    page.locator("#profile").screenshot(path=str(artifacts / "profile_reasons_grouped.png"))
+
+
+@pytest.mark.browser
 def test_search_finds_bijlmer_and_enter_opens_profile(new_page, live_server):
     page = new_page()
     _open(page, live_server + "/")
@@ -178,10 +274,13 @@ def test_click_on_polygon_opens_profile_with_reasons(new_page, live_server, arti
     page = new_page()
     _open(page, live_server + "/")
     table = _api(page, "/api/signals?level=buurt")
-    with_reasons = {r["code"] for r in table["data"] if r["reasons"]}
+    # every region has its axis lines among the reasons; a signal only where data allow one
+    with_reasons = {
+        r["code"] for r in table["data"] if r["reasons"] and r["signal"] != "insufficient_data"
+    }
     page.wait_for_function(SETTLED)
     code = _click_region(page, with_reasons)
-    page.wait_for_selector("#profile .reasons li")
+    page.wait_for_selector("#profile .reasons .reason-axis")  # every signal has its axis lines
     profile = _api(page, f"/api/regions/{code}")
     sentence = profile["signal"]["reasons"][0]["sentence"]
     assert sentence in page.locator("#profile .reasons").inner_text()

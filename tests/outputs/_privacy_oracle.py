@@ -684,15 +684,16 @@ def walk_outputs(ds_path, codes, pdf_codes, forbidden, protected, catalogue, tmp
     with mock.patch("wijkradar.dataset.open_dataset", opener):
         app = create_app(Settings(dataset=Path(ds_path), warm_clusters=False))
         with TestClient(app, raise_server_exceptions=True) as c:
-            # Actions exist only for a region with a signal, which the smallest buurten lack:
-            # also walk the actions of up to three buurten with withheld values that have one.
+            # Actions cite figures only where a pattern triggers, which the smallest buurten
+            # lack: also walk the actions of up to three buurten with withheld values that do.
             fb = forbidden[forbidden["level"] == "buurt"]
             extra = [x for x in fb.groupby("code").size().sort_values().index if x not in codes]
             for code in extra[:60]:
                 if len(action_codes) >= 3:
                     break
                 r = c.get(f"/api/regions/{code}/actions")
-                if r.status_code == 200:
+                # a buurt without a signal gets the general frames only: no figures to walk
+                if r.status_code == 200 and not r.json().get("nothing_triggered"):
                     action_codes.append(code)
                     walk_json(r.json(), obs, "api actions", names, ids, code=code)
                     prof = c.get(f"/api/regions/{code}").json()

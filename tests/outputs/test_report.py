@@ -16,6 +16,7 @@ from wijkradar.outputs.report import render_batch, render_report, report_bytes
 from wijkradar.panel.build import build
 
 BUURT = "BU03632702"  # Parooldriehoek, Amsterdam: signal "aandacht", several frames
+NEW_BUILDING = "BU03637804"  # Eendrachtspark, Amsterdam 2019: a small area, much new building
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -89,6 +90,78 @@ def test_national_wijk_pdf_in_english(ds, national_wijk, tmp_path):
     assert "Action frames" in text and "Network & cooperation" in text
     assert "Source: CBS, Kadaster, Leefbaarometer" in text
     assert all(_not_blank(p) for p in _pages_png(out, tmp_path))
+
+
+def _section(html: str, cls: str) -> str:
+    start = html.index(f'<section class="{cls}">')
+    return html[start : html.index("</section>", start)]
+
+
+def _flat(html: str) -> str:
+    """The text of an HTML fragment, tags dropped and whitespace joined, entities decoded."""
+    import html as h
+    import re
+
+    return " ".join(h.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_cover_has_the_signal_inhabitants_and_dwellings(ds):
+    from wijkradar.wording import words
+
+    prof = ds.profile(NEW_BUILDING, clusters=False)
+    year = prof["signal"]["year"]
+    row = ds.signals(level="buurt", year=year).frame.set_index("code").loc[NEW_BUILDING]
+    for lang, inh, dw in (("nl", "Inwoners", "Woningen"), ("en", "Inhabitants", "Dwellings")):
+        cover = _flat(
+            _section(report_bytes(ds, NEW_BUILDING, lang, fmt="html").decode(), "title-page")
+        )
+        w = words(lang)
+        assert w.field(prof["signal"], "label") in cover
+        # the figures the signal was computed with, for the signal year
+        assert f"{inh} ({year}) {w.number(row['population'])}" in cover
+        assert f"{dw} ({year}) {w.number(row['dwellings'])}" in cover
+
+
+def test_reasons_grouped_by_role(ds):
+    sig = ds.profile(NEW_BUILDING, clusters=False)["signal"]
+    reasons = sorted(sig["reasons"], key=lambda r: r["rank"])
+    html = _section(report_bytes(ds, NEW_BUILDING, fmt="html").decode(), "signal")
+    note = _flat(html[html.index('class="reason-note"') : html.index('class="reason-axis"')])
+    first = [r for r in reasons if r["role"] in ("small", "housing")]
+    assert first, "Eendrachtspark has lost its small-area and new-building reasons"
+    assert all(_flat(r["sentence_nl"]) in note for r in first)
+    assert "Lees dit eerst" in note
+    text = _flat(html)
+    heads = [_flat(r["sentence_nl"]) for r in reasons if r["role"] == "axis"]
+    heads_html = [_flat(m) for m in html.split('<h4 class="axis-head">')[1:]]
+    assert [h.startswith(x) for h, x in zip(heads_html, heads, strict=True)] == [True] * len(heads)
+    titles = {
+        "for": "Wat het signaal draagt",
+        "against": "Wat ertegenin gaat",
+        "level": "Waarom dit niveau",
+    }
+    for r in reasons:
+        if r["role"] not in titles:
+            continue
+        head = next(
+            _flat(x["sentence_nl"])
+            for x in reasons
+            if x["role"] == "axis" and x["axis"] == r["axis"]
+        )
+        i = heads.index(head)
+        lo = text.index(head)
+        hi = text.index(heads[i + 1]) if i + 1 < len(heads) else len(text)
+        at = text.index(_flat(r["sentence_nl"]))
+        assert lo < text.index(titles[r["role"]], lo) < at < hi, r["sentence_nl"]
+    assert text.index(_flat(first[-1]["sentence_nl"])) < text.index(heads[0])
+
+
+@needs_poppler
+def test_pdf_cover_page_names_inhabitants(ds, tmp_path):
+    year = ds.profile(NEW_BUILDING, clusters=False)["signal"]["year"]
+    out = render_report(ds, NEW_BUILDING, tmp_path / "nb.pdf")
+    cover = " ".join(_text(out).split("\f")[0].split())
+    assert f"Inwoners ({year})" in cover and f"Woningen ({year})" in cover
 
 
 def test_html_from_the_same_template(ds, tmp_path):

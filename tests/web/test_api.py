@@ -128,7 +128,9 @@ def test_map_layer_is_geojson_in_wgs84(client):
     lon, lat = f["geometry"]["coordinates"][0][0]
     assert 4.4 < lon < 4.6 and 51.8 < lat < 52.0  # Rotterdam
     assert all(len(str(c).split(".")[1]) <= 5 for c in (lon, lat))
-    assert set(f["properties"]) == {"code", "name", "signal", "composition_score", "problems_score"}
+    base = {"code", "name", "signal", "composition_score", "problems_score", "known_axes"}
+    people = {"population", "dwellings", "population_change", "dwellings_change"}
+    assert base | people <= set(f["properties"]) <= base | people | {"small", "housing"}
 
 
 def test_map_indicator_value(client):

@@ -5,7 +5,7 @@ A *state frame* has one row per region and the columns a condition looks at:
 
 ``signal``
     the region's signal class;
-``<axis>_trend``, ``<axis>_level``, ``<axis>_score``
+``<axis>_trend``, ``<axis>_level``, ``<axis>_score``, ``<axis>_weak_run``
     the two axes (``composition_trend``…, as in the signal frame, which is itself a state
     frame);
 ``<indicator>.value``, ``<indicator>.value_pct``, ``<indicator>.trend``
@@ -142,6 +142,9 @@ def _axis(cond: AxisTest, cols: _Columns) -> np.ndarray:
     if cond.score_gte is not None or cond.score_lte is not None:
         score = cols.numbers(axis_column(cond.axis, "score"))
         ok &= _within(score, gte=cond.score_gte, lte=cond.score_lte)
+    if cond.weak_run_gte is not None:
+        run = cols.numbers(axis_column(cond.axis, "weak_run"))
+        ok &= _within(run, gte=cond.weak_run_gte)
     return ok
 
 

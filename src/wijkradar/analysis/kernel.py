@@ -51,8 +51,11 @@ class AxisSettings:
         sensitivity variation asks for (what :func:`~wijkradar.analysis.axes.prepare` keeps).
     min_years, z
         Editions a trend needs, and how many standard errors a trend call needs (``[trends]``).
-    weak, strong
-        Band thresholds (``[levels]``).
+    weak, strong, structural
+        Band thresholds (``[levels]``); ``structural`` bounds the band an axis must stay in,
+        edition after edition, to count as structurally weak.
+    against_group
+        Whether trends are measured against the comparison group's (``[trends] against``).
     """
 
     min_score_share: float
@@ -65,6 +68,8 @@ class AxisSettings:
     z: float
     weak: float
     strong: float
+    structural: float = 80.0
+    against_group: bool = True
 
     @classmethod
     def from_rules(cls, rules: Rules) -> AxisSettings:
@@ -85,6 +90,8 @@ class AxisSettings:
             z=trends["z"],
             weak=levels["weak"],
             strong=levels["strong"],
+            structural=levels.get("structural", levels["weak"]),
+            against_group=trends.get("against", "comparison_group") == "comparison_group",
         )
 
     def sets(self, axis: str) -> tuple[tuple[str, ...], ...]:

@@ -15,12 +15,20 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from wijkradar.analysis.axes import AXES, AxisInputs, axis_inputs, axis_states, prepare
+from wijkradar.analysis.axes import AXES, axis_inputs, axis_states, prepare, reference_lags
 from wijkradar.analysis.conditions import axis_column, holds_each
 from wijkradar.analysis.kernel import AxisSettings
+from wijkradar.analysis.prices import money_indicators, price_year
+from wijkradar.analysis.signal_reasons import (
+    REASON_COLUMNS,
+    comparison_code,
+    housing_change,
+)
+from wijkradar.analysis.signal_reasons import (
+    reasons as make_reasons,
+)
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.rules import Rules
-from wijkradar.codes import gemeente_of
 
 SIGNAL_COLUMNS = (
     "code",
@@ -37,11 +45,20 @@ SIGNAL_COLUMNS = (
     "problems_trend",
     "problems_slope",
     "problems_se",
+    "composition_weak_run",
+    "composition_weak_since",
+    "problems_weak_run",
+    "problems_weak_since",
+    "known_axes",
+    "population",
+    "population_change",
+    "dwellings",
+    "dwellings_change",
     "signal",
     "variations_changed",
     "stable_under_variations",
 )
-MAX_REASONS_PER_AXIS = 3
+__all__ = ["REASON_COLUMNS", "SIGNAL_COLUMNS", "SignalResult", "classify", "comparison_code"]
 
 
 @dataclass(frozen=True)
@@ -52,13 +69,14 @@ class SignalResult:
     ----------
     frame
         One row per region: columns :data:`SIGNAL_COLUMNS` (scores 0–100, slopes in robust
-        SD per year, positive = worsening).
+        SD per year against the comparison group, positive = worsening; ``*_weak_run`` the
+        editions in a row in the structural band; ``known_axes`` ``both``, ``composition``,
+        ``problems`` or ``none``; population and dwellings with their change in the window).
     reasons
-        One row per reason: ``code, axis, rank, indicator, year_from, year_to, value_from,
-        value_to, change, trend, value_pct, percentile, level, comparison_code,
-        group_gemeenten, group_size``: numbers and ids; :mod:`wijkradar.wording` makes the
-        sentence (``comparison_code`` is the gemeente in the relative view, ``NL00`` for the
-        country, empty for a partial group of ``group_size`` regions in ``group_gemeenten``).
+        One row per reason, columns :data:`~wijkradar.analysis.signal_reasons.REASON_COLUMNS`:
+        numbers and ids; :mod:`wijkradar.wording` makes the sentence (``comparison_code`` is
+        the gemeente in the relative view, ``NL00`` for the country, empty for a partial group
+        of ``group_size`` regions in ``group_gemeenten``).
     sensitivity
         One row per variation: ``setting, value, regions_changed, share_changed``.
     indicator_trends
@@ -87,7 +105,7 @@ def classify(rules: Rules, state: dict[str, dict[str, np.ndarray]]) -> np.ndarra
     """The id of the first class of ``rules`` whose condition holds, per region; ``state`` is
     axis → ``trend``/``level``/``score`` → array (:func:`~wijkradar.analysis.axes.axis_states`).
     """
-    keep = ("trend", "level", "score")
+    keep = ("trend", "level", "score", "weak_run")
     cols = {axis_column(a, k): v[k] for a, v in state.items() for k in keep if k in v}
     n = len(state["composition"]["trend"])
     fallback = rules.classes[-1].id  # insufficient_data: the validated rules end with it
@@ -104,6 +122,21 @@ def classify(rules: Rules, state: dict[str, dict[str, np.ndarray]]) -> np.ndarra
         blank &= (state[axis]["trend"] == "unknown") & (state[axis]["level"] == "unknown")
     out[blank] = fallback
     return out
+
+
+def known_axes(state: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
+    """``both``, ``composition``, ``problems`` or ``none``: which axes have a level or a trend
+    (a signal never silently rests on one axis: the map and the reasons say so)."""
+    known = {a: (state[a]["trend"] != "unknown") | (state[a]["level"] != "unknown") for a in AXES}
+    c, p = known["composition"], known["problems"]
+    return np.where(c & p, "both", np.where(c, "composition", np.where(p, "problems", "none")))
+
+
+def price_years(catalogue: Catalogue, year: int) -> dict[str, int]:
+    """Money indicator → the year whose prices its trend is in (the signal year's reference
+    year: the income of edition 2019 is in prices of 2017)."""
+    lag = reference_lags(catalogue)
+    return {i: price_year(i, year, lag) for i in money_indicators(catalogue)}
 
 
 def _sensitivity(prep, catalogue, rules, settings: AxisSettings, inp, base, *, breaks):
@@ -125,7 +158,7 @@ def _sensitivity(prep, catalogue, rules, settings: AxisSettings, inp, base, *, b
             }
         )
 
-    for key in ("weak", "strong", "z"):
+    for key in ("weak", "strong", "structural", "z"):
         for v in sens.get(key, []):
             record(key, v, classify(rules, axis_states(inp, replace(settings, **{key: v}))))
     for v in sens.get("window", []):
@@ -142,110 +175,6 @@ def _sensitivity(prep, catalogue, rules, settings: AxisSettings, inp, base, *, b
     )
 
 
-REASON_COLUMNS = (
-    "code",
-    "axis",
-    "rank",
-    "indicator",
-    "year_from",
-    "year_to",
-    "value_from",
-    "value_to",
-    "change",
-    "trend",
-    "value_pct",
-    "percentile",
-    "level",
-    "comparison_code",
-    "group_gemeenten",
-    "group_size",
-)
-"""Columns of :attr:`SignalResult.reasons`: numbers and ids, no words."""
-
-
-def comparison_code(code: str, view: str, n_gemeenten: float, national_min: int) -> str | None:
-    """What a region's percentile compares with, as a code: its gemeente (relative view),
-    ``NL00`` when the group spans at least ``national_min`` gemeenten, else ``None`` (a partial
-    group, described by ``group_gemeenten`` and ``group_size``)."""
-    if view == "relative":
-        return gemeente_of(code)
-    if n_gemeenten == n_gemeenten and n_gemeenten >= national_min:  # not NaN
-        return "NL00"
-    return None
-
-
-def _reasons(
-    inp: AxisInputs,
-    states: dict,
-    *,
-    level: str,
-    view: str,
-    national_min_gemeenten: int,
-) -> pd.DataFrame:
-    """Top indicators per axis in the direction of the axis (or its weakest, when stable)."""
-    tcols = ["year_from", "year_to", "value_from", "value_to", "change", "trend"]
-    tr = {}
-    if len(inp.trends):
-        t = inp.trends
-        for key, *vals in zip(
-            zip(t["code"], t["indicator"], strict=True),
-            *(t[c].tolist() for c in tcols),
-            strict=True,
-        ):
-            tr[key] = dict(zip(tcols, vals, strict=True))
-    rows = []
-    for a in AXES:
-        cols = np.flatnonzero(inp.domain == a)
-        if not len(cols):
-            continue
-        w = inp.weight[cols]
-        with np.errstate(all="ignore"):
-            contrib = w * inp.direction[cols] * inp.slope[:, cols] / inp.spread[cols]
-        pct = inp.percentile[:, cols]
-        trend = states[a]["trend"]
-        for r, code in enumerate(inp.codes):
-            if trend[r] == "rising":
-                order = np.argsort(-np.nan_to_num(contrib[r], nan=-np.inf))
-                pick = [j for j in order if contrib[r, j] > 0]
-            elif trend[r] == "falling":
-                order = np.argsort(np.nan_to_num(contrib[r], nan=np.inf))
-                pick = [j for j in order if contrib[r, j] < 0]
-            else:
-                order = np.argsort(-np.nan_to_num(pct[r], nan=-np.inf))
-                pick = [j for j in order if not np.isnan(pct[r, j])][:1]
-            for rank, j in enumerate(pick[:MAX_REASONS_PER_AXIS], start=1):
-                ind = inp.indicators[cols[j]]
-                t = tr.get((code, ind))
-                yr_to = inp.pct_year[r, cols[j]]
-                reason = {
-                    "code": code,
-                    "axis": a,
-                    "rank": rank,
-                    "indicator": ind,
-                    "level": level,
-                    "year_from": int(t["year_from"])
-                    if t is not None and pd.notna(t["year_from"])
-                    else None,
-                    "year_to": int(t["year_to"])
-                    if t is not None and pd.notna(t["year_to"])
-                    else (int(yr_to) if not np.isnan(yr_to) else None),
-                    "value_from": float(t["value_from"]) if t is not None else np.nan,
-                    "value_to": float(t["value_to"]) if t is not None else np.nan,
-                    "change": float(t["change"]) if t is not None else np.nan,
-                    "trend": str(t["trend"]) if t is not None else "unknown",
-                    "value_pct": float(inp.value_pct[r, cols[j]]),
-                    "percentile": float(pct[r, j]),
-                }
-                n_gm = float(inp.group_gemeenten[r, cols[j]])
-                reason["comparison_code"] = comparison_code(
-                    code, view, n_gm, national_min_gemeenten
-                )
-                reason["group_gemeenten"] = n_gm
-                reason["group_size"] = float(inp.group_size[r, cols[j]])
-                rows.append(reason)
-    return pd.DataFrame(rows, columns=list(REASON_COLUMNS))
-
-
 def signals(
     panel: pd.DataFrame,
     catalogue: Catalogue,
@@ -257,6 +186,7 @@ def signals(
     breaks: pd.DataFrame | None = None,
     sensitivity: bool = True,
     national_min_gemeenten: int = 300,
+    cpi: pd.Series | None = None,
 ) -> SignalResult:
     """Signals for every region of ``level`` in ``year``.
 
@@ -276,6 +206,9 @@ def signals(
         Series breaks (``breaks.parquet``): editions before a break are not compared.
     sensitivity
         Also vary the settings under ``[sensitivity]``.
+    cpi
+        Consumer price index (year → index) money amounts are deflated with; default the
+        packaged CBS index (:func:`~wijkradar.analysis.prices.load_cpi`).
     national_min_gemeenten
         The absolute comparison counts as the country (``comparison_code`` ``NL00``) when the
         level's regions span at least this many gemeenten, else as a partial group.
@@ -293,7 +226,9 @@ def signals(
         year = int(lv["year"].max())
     settings = AxisSettings.from_rules(rules)
     window = settings.window
-    prep = prepare(panel, catalogue, settings, level=level, year=year, view=view)
+    prep = prepare(
+        panel, catalogue, settings, level=level, year=year, view=view, breaks=breaks, cpi=cpi
+    )
     inp = axis_inputs(prep, catalogue, settings, breaks=breaks)
     st = axis_states(inp, settings)
     base = classify(rules, st)
@@ -308,11 +243,25 @@ def signals(
         frame[f"{a}_trend"] = st[a]["trend"]
         frame[f"{a}_slope"] = st[a]["slope"]
         frame[f"{a}_se"] = st[a]["se"]
+        frame[f"{a}_weak_run"] = st[a]["weak_run"]
+        frame[f"{a}_weak_since"] = st[a]["weak_since"]
+    frame["known_axes"] = known_axes(st)
+    housing = housing_change(panel, inp.codes, level=level, year=year, window=window, breaks=breaks)
+    for c in ("population", "population_change", "dwellings", "dwellings_change"):
+        frame[c] = housing[c].to_numpy(float)
     frame["signal"] = base
     frame["variations_changed"] = changed
     frame["stable_under_variations"] = changed == 0
-    reasons = _reasons(
-        inp, st, level=level, view=view, national_min_gemeenten=national_min_gemeenten
+    reasons = make_reasons(
+        inp,
+        st,
+        housing,
+        level=level,
+        view=view,
+        national_min_gemeenten=national_min_gemeenten,
+        thresholds=rules["housing"],
+        structural=settings.structural,
+        price_years=price_years(catalogue, year),
     )
     return SignalResult(
         frame=frame[list(SIGNAL_COLUMNS)],

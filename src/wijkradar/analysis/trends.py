@@ -9,8 +9,11 @@ with more it is the Theil–Sen median of pairwise slopes (robust to one odd yea
 through the least-squares slope, and with three or more editions at least the residual standard
 error. The call is :func:`~wijkradar.analysis.kernel.call_trend`: ``rising`` or ``falling`` only
 when ``|slope| > z · se``, otherwise ``stable``; ``unknown`` with fewer than ``min_years``
-editions or without a standard error. A series break (see ``breaks.parquet``) cuts the series:
-only editions from the break on are compared.
+editions or without a standard error. A series whose published figures stay within one
+rounding step of CBS (``round(u)`` or ``round(u/base)`` in the noise model: counts rounded to
+5 or 10) is ``stable`` whatever its slope: 0 → 10 persons on WW in a buurt of 500 is one
+rounding step, not a trend (:func:`_within_one_step`). A series break (see ``breaks.parquet``)
+cuts the series: only editions from the break on are compared.
 
 Everything is vectorised over a (series × year) matrix, so a national panel takes seconds.
 """
@@ -42,6 +45,7 @@ TREND_COLUMNS = (
     "trend",
     "method",
     "break_year",
+    "within_rounding",
 )
 
 
@@ -139,6 +143,38 @@ def _slope_se(V: np.ndarray, S: np.ndarray, years: np.ndarray) -> np.ndarray:
     return np.where(n >= 3, np.fmax(se_meas, se_res), se_meas)
 
 
+def _within_one_step(
+    keys: pd.MultiIndex, years: np.ndarray, V: np.ndarray, win: pd.DataFrame, catalogue: Catalogue
+) -> np.ndarray:
+    """Per series: whether its values over the window stay within one rounding step of the
+    published figures (the implied count for ``round(u/base)``, the value for ``round(u)``)."""
+    out = np.zeros(len(V), dtype=bool)
+    inds = keys.get_level_values(1)
+    codes = keys.get_level_values(0)
+    for indicator in pd.unique(inds):
+        step = [t for t in catalogue.noise.get(indicator, ()) if t.kind == "round"]
+        if not step:
+            continue
+        t = step[0]
+        rows = np.flatnonzero(inds == indicator)
+        X = V[rows]
+        if t.base:
+            b = win[win["indicator"] == t.base]
+            B = (
+                b.pivot_table(
+                    index="code", columns="year", values="value", aggfunc="first", observed=True
+                )
+                .reindex(index=codes[rows], columns=years.astype(int))
+                .to_numpy(float)
+            )
+            X = X * B / 1000.0
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay False
+            spread = np.nanmax(X, axis=1) - np.nanmin(X, axis=1)
+        out[rows] = spread <= t.number * (1 + 1e-9)
+    return out
+
+
 def _method(n: np.ndarray) -> np.ndarray:
     """How each slope was found, in words (Dutch)."""
     return np.where(
@@ -208,6 +244,7 @@ def indicator_trends(
     known = n >= min_years
     slope = np.where(known, _theil_sen(V, years), np.nan)
     se = np.where(known, _slope_se(V, S, years), np.nan)
+    steady = known & _within_one_step(keys, years, V, win, catalogue)
     level_of = p.drop_duplicates("code").set_index("code")["level"].astype(str)
     out = pd.DataFrame(
         {
@@ -223,9 +260,10 @@ def indicator_trends(
             "slope": slope,
             "se": se,
             # no noise model and no residuals (2 editions of an unmodelled indicator): unknown
-            "trend": call_trend(slope, se, z),
+            "trend": np.where(steady, "stable", call_trend(slope, se, z)),
             "method": _method(n),
             "break_year": brk,
+            "within_rounding": steady,
         }
     )
     for c in ("year_from", "year_to", "break_year"):

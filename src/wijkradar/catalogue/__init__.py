@@ -255,12 +255,15 @@ def _validate_indicators(ind: pd.DataFrame, topics: dict) -> pd.DataFrame:
         "decimals",
         "featured",
         "sensitive",
+        "reference_lag",
     ):
         if optional not in ind:  # datasets built by older versions lack these columns
             ind[optional] = ""
     ind["weight"] = pd.to_numeric(ind["weight"].replace("", "0"))
     ind["decimals"] = pd.to_numeric(ind.get("decimals", "0").replace("", "0")).astype(int)
     ind["featured"] = ind["featured"].isin(["1", "true", "True", "yes"])
+    # years between a KWB edition and the year its figure refers to (income: edition - 2)
+    ind["reference_lag"] = pd.to_numeric(ind["reference_lag"].replace("", "0")).astype(int)
     return ind.set_index("id")
 
 

@@ -197,18 +197,24 @@ class _Labelled(_Model):
 
 
 class AxisTest(_Model):
-    """``{axis = "composition"|"problems", trend = [...], level = [...], score_gte, score_lte}``."""
+    """``{axis = "composition"|"problems", trend = [...], level = [...], score_gte, score_lte,
+    weak_run_gte}``: ``weak_run_gte`` counts the editions in a row, up to the signal year, in
+    which the axis stood in the structural band (``[levels] structural``)."""
 
     axis: Axis
     trend: Annotated[tuple[Trend, ...], Field(min_length=1)] | None = None
     level: Annotated[tuple[Band, ...], Field(min_length=1)] | None = None
     score_gte: Number | None = None
     score_lte: Number | None = None
+    weak_run_gte: Annotated[StrictInt, Field(ge=1)] | None = None
 
     @model_validator(mode="after")
     def _tests_something(self) -> AxisTest:
         if self.model_fields_set <= {"axis"}:
-            raise _fail("no_test", "an axis condition tests trend, level, score_gte or score_lte")
+            raise _fail(
+                "no_test",
+                "an axis condition tests trend, level, score_gte, score_lte or weak_run_gte",
+            )
         return self
 
 
@@ -318,15 +324,24 @@ class TrendSettings(TypedDict):
     min_years: Annotated[StrictInt, Field(ge=2)]
     z: Number
     min_weight_share: Number
+    against: NotRequired[Literal["comparison_group", "none"]]
 
 
 @with_config(ConfigDict(extra="forbid"))
 class LevelSettings(TypedDict):
     weak: Number
     strong: Number
+    structural: NotRequired[Annotated[Number, Field(ge=0, le=100)]]
 
 
-SensitivityKey = Literal["weak", "strong", "z", "window", "weight_factor"]
+@with_config(ConfigDict(extra="forbid"))
+class HousingSettings(TypedDict):
+    dwellings_change: Annotated[Number, Field(gt=0)]
+    population_change: Annotated[Number, Field(gt=0)]
+    small_population: NotRequired[Annotated[Number, Field(ge=0)]]
+
+
+SensitivityKey = Literal["weak", "strong", "structural", "z", "window", "weight_factor"]
 
 
 class SignalClass(_Labelled):
@@ -369,6 +384,11 @@ class Rules(_Model):
     scores: ScoreSettings
     trends: TrendSettings
     levels: LevelSettings
+    housing: HousingSettings = {
+        "dwellings_change": 0.2,
+        "population_change": 0.25,
+        "small_population": 1000,
+    }
     classes: tuple[SignalClass, ...]
     sensitivity: dict[SensitivityKey, tuple[Number, ...]] = {}
     _source: str = PrivateAttr("signals.toml")
@@ -378,7 +398,7 @@ class Rules(_Model):
         return self._source
 
     def __getitem__(self, section: str) -> dict:
-        if section not in ("scores", "trends", "levels", "sensitivity"):
+        if section not in ("scores", "trends", "levels", "housing", "sensitivity"):
             raise KeyError(section)
         return getattr(self, section)
 
@@ -393,6 +413,10 @@ class Rules(_Model):
         strong, weak = self.levels["strong"], self.levels["weak"]
         if strong > weak:
             raise _fail("levels", f"strong must not exceed weak ({weak})", "levels.strong", strong)
+        structural = self.levels.get("structural", weak)
+        if structural < weak:
+            at = "levels.structural"
+            raise _fail("levels", f"structural must not be below weak ({weak})", at, structural)
         ids = [c.id for c in self.classes]
         if not ids or ids[-1] != "insufficient_data":
             at, got = (f"classes[{len(ids) - 1}].id", ids[-1]) if ids else ("classes", [])

@@ -204,10 +204,13 @@ def propose_indicators(
 
 @app.command()
 def fetch(
-    years: Annotated[str, typer.Option("--years", help="Jaren, bv. 2017-2024 of 2019,2021.")],
     to: Annotated[Path, typer.Option("--to", help="Doelmap (zoals ../shared/data).")],
+    years: Annotated[
+        str | None,
+        typer.Option("--years", help="Jaren, bv. 2017-2024 of 2019,2021 (niet voor alleen cpi)."),
+    ] = None,
     what: Annotated[
-        str, typer.Option("--what", help="kwb,geometry,police,leefbaarometer")
+        str, typer.Option("--what", help="kwb,geometry,police,leefbaarometer; cpi op verzoek")
     ] = "kwb,geometry,police,leefbaarometer",
     regions: Annotated[
         str | None, typer.Option("--regions", help="Alleen deze gemeente, bv. GM0363.")
@@ -221,18 +224,30 @@ def fetch(
         ),
     ] = "auto",
 ) -> None:
-    """Download KWB-tabellen, grenzen, politiecijfers en Leefbaarometer naar een map.
+    """Download KWB-tabellen, grenzen, politiecijfers en Leefbaarometer naar een map; met
+    --what cpi ook de consumentenprijsindex (CBS 83131NED, prices/cpi.csv).
 
     Example: wijkradar fetch --years 2017-2024 --to data
     """
-    from wijkradar.sources.fetch import APIS, FetchPlan, parse_regions, parse_years
+    from wijkradar.sources.fetch import (
+        APIS,
+        CHOICES,
+        YEARLESS,
+        FetchPlan,
+        parse_regions,
+        parse_years,
+    )
     from wijkradar.sources.fetch import fetch as fetch_all
 
+    parts = tuple(w.strip() for w in what.split(","))
     try:
-        year_list = parse_years(years)
+        year_list = parse_years(years) if years is not None else ()
     except WijkradarError as exc:
         raise WijkradarError("--years {years}: {problem}", years=years, problem=exc) from None
-    FetchPlan(years=year_list, to=to, what=tuple(w.strip() for w in what.split(",")))
+    needs_years = set(parts) <= set(CHOICES) and not set(parts) <= set(YEARLESS)
+    if not year_list and needs_years:  # an unknown --what is FetchPlan's to name
+        raise WijkradarError("--years is nodig voor {what}, bv. --years 2017-2024", what=what)
+    FetchPlan(years=year_list, to=to, what=parts)
     parse_regions(regions)
     if api not in APIS:
         raise WijkradarError(
@@ -249,7 +264,7 @@ def fetch(
         report = fetch_all(
             year_list,
             to,
-            what=tuple(w.strip() for w in what.split(",")),
+            what=parts,
             progress=progress,
             regions=regions,
             force=force,
@@ -473,3 +488,43 @@ def main() -> None:
         label = escape(w._("fout:"))
         err.print(f"[red]{label}[/red] {escape(exc.render(w))}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
+
+
+@app.command()
+def validate(
+    dataset: DatasetOpt = DEFAULT_DATASET,
+    output: Annotated[
+        Path,
+        typer.Option("--output", help="Markdown-rapport; de figuren komen in een map ernaast."),
+    ] = Path("docs/validation.md"),
+    index: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--index",
+            help="CSV met een kolom code en één kolom met getallen (bv. een sociale index); "
+            "meer dan eens mag.",
+        ),
+    ] = None,
+    lang: LangOpt = "nl",
+) -> None:
+    """Validatierapport: terugblik op de Leefbaarometer, overeenstemming met een index,
+    gevoeligheid; Markdown met SVG-figuren.
+
+    Example: wijkradar validate --dataset wijkradar-data --output docs/validation.md
+    """
+    from wijkradar.dataset import open_dataset
+    from wijkradar.outputs.validation import write_validation
+
+    ds = open_dataset(dataset)
+    with _progress() as bar:
+        task = bar.add_task("validatie", total=None)
+        paths = write_validation(
+            ds,
+            output,
+            index=index or (),
+            lang=lang,
+            progress=lambda label, done, total: bar.update(
+                task, description=label, completed=done, total=total
+            ),
+        )
+    console.print(f"Validatierapport geschreven: {paths[0]} (+ {len(paths) - 1} figuren)")

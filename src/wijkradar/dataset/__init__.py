@@ -50,7 +50,8 @@ class Dataset:
     links
         Code changes between years (``level, year_from, year_to, code_from, code_to, share``).
     breaks
-        Series breaks (``code, level, year, previous_year, reason``).
+        Series breaks (``code, level, year, previous_year, reason, kind``; ``kind`` ``reused``
+        means another place under the same code).
     quality
         The data-quality report (dict, as in ``quality.json``).
 
@@ -201,9 +202,19 @@ class Dataset:
                 view=view,
                 breaks=self.breaks,
                 sensitivity=sensitivity,
+                cpi=self.cpi,
             )
 
         return self._memo(("signals", level, year, view, id(rules), sensitivity), compute)
+
+    @cached_property
+    def cpi(self) -> pd.Series:
+        """The consumer price index the build recorded (``cpi.csv``; the packaged CBS index
+        for datasets built before it was recorded)."""
+        from wijkradar.catalogue.prices import load_cpi
+
+        own = self.path / "cpi.csv"
+        return load_cpi(own if own.exists() else None)
 
     @cached_property
     def rules(self):

@@ -72,6 +72,10 @@ def region_actions(
         )
     if year is None:
         year = ds.latest_year(level, code=code)
+    if year is None:  # no scoreable edition: the frames still read its own figures
+        p = ds.panel
+        own = p.loc[(p["code"] == code) & p["value"].notna(), "year"]
+        year = int(own.max()) if len(own) else None
     if year is None:
         raise WijkradarError("geen gegevens voor {code} om een signaal uit af te leiden", code=code)
     matrix = matrix or default_matrix()

@@ -18,6 +18,7 @@ from wijkradar.dataset.tables import worded_reasons
 from wijkradar.errors import UnknownRegionError
 from wijkradar.jsonable import jsonable
 from wijkradar.vocab import AXES, LEVELS
+from wijkradar.wording import N_, words
 
 if TYPE_CHECKING:
     from wijkradar.dataset import Dataset
@@ -72,6 +73,106 @@ def _series_by_indicator(panel: pd.DataFrame, code: str | None) -> dict[str, lis
     return out
 
 
+KIND_WORDS = {
+    "reused": N_("ander gebied onder dezelfde code"),
+    "redrawn": N_("grenzen gewijzigd"),
+    "renamed": N_("naam gewijzigd"),
+    "code_changed": N_("code gewijzigd"),
+}
+"""A break's ``kind`` (:data:`wijkradar.panel.quality.BREAK_KINDS`) in words."""
+
+
+def _worded(message: str) -> dict[str, str]:
+    """``label_nl`` and ``label_en`` of a gettext message (``in_language`` picks one)."""
+    return {"label_nl": words("nl")._(message), "label_en": words("en")._(message)}
+
+
+def reused_cuts(breaks: pd.DataFrame | None, code: str | None) -> list[int]:
+    """The years from which ``code`` holds a different area than before (breaks of kind
+    ``reused``), ascending. A dataset built before break kinds existed has none."""
+    if not code or breaks is None or breaks.empty or "kind" not in breaks:
+        return []
+    b = breaks[(breaks["code"] == code) & (breaks["kind"] == "reused")]
+    return sorted({int(y) for y in b["year"]})
+
+
+def series_id(code: str, year_from: int | None, cut: int | None) -> str:
+    """The id of the part of ``code``'s series from ``year_from`` up to the cut ``cut``: the
+    code itself for the current part (``cut`` None), else e.g. ``BU03630002@-2015`` (up to
+    2015) or ``BU03630002@2016-2018``."""
+    if cut is None:
+        return code
+    return f"{code}@{'' if year_from is None else year_from}-{cut - 1}"
+
+
+def _segments(cuts: list[int]) -> list[tuple[int | None, int | None]]:
+    """``[from, to)`` year ranges between the cuts, oldest first; the last is open."""
+    edges: list[int | None] = [None, *cuts, None]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def _current(points: list[dict], cuts: list[int]) -> list[dict]:
+    """The points of the current area: the editions from the last reused cut on."""
+    return [p for p in points if p["year"] >= cuts[-1]] if cuts else points
+
+
+def _split(code: str, points: list[dict], cuts: list[int]) -> tuple[list[dict], list[dict]]:
+    """``points`` (one indicator of ``code``, by year) cut at every reused cut: the current
+    part, and the earlier parts (other areas under the same code) that have points."""
+    if not cuts:
+        return points, []
+    earlier = []
+    for lo, hi in _segments(cuts)[:-1]:
+        part = [p for p in points if (lo is None or p["year"] >= lo) and p["year"] < hi]
+        if part:
+            earlier.append(
+                {
+                    "series_id": series_id(code, lo, hi),
+                    "year_from": lo,
+                    "year_to": hi - 1,
+                    "cut": hi,
+                    "other_area": True,
+                    "series": part,
+                }
+            )
+    return _current(points, cuts), earlier
+
+
+def _other_areas(code: str, cuts: list[int], breaks: pd.DataFrame, used: set[str]) -> list:
+    """The earlier areas under ``code`` that have data (``used``: their series ids), with the
+    reasons of their cut and the words to show them with."""
+    out = []
+    mine = breaks[breaks["code"] == code] if cuts else breaks.iloc[0:0]
+    for lo, hi in _segments(cuts)[:-1]:
+        sid = series_id(code, lo, hi)
+        if sid not in used:
+            continue
+        reasons = mine.loc[(mine["year"] == hi) & (mine["kind"] == "reused"), "reason"]
+        out.append(
+            {
+                "series_id": sid,
+                "year_from": lo,
+                "year_to": hi - 1,
+                "cut": hi,
+                **_worded(KIND_WORDS["reused"]),
+                "reasons": [str(r) for r in reasons],
+            }
+        )
+    return out
+
+
+def _break_records(breaks: pd.DataFrame, code: str) -> list[dict]:
+    """The code's breaks, each with its kind in words (``kind_label_nl``/``_en``)."""
+    out = []
+    for b in breaks[breaks["code"] == code].to_dict("records"):
+        kind = b.get("kind")
+        if isinstance(kind, str) and kind in KIND_WORDS:
+            words_ = _worded(KIND_WORDS[kind])
+            b["kind_label_nl"], b["kind_label_en"] = words_["label_nl"], words_["label_en"]
+        out.append(b)
+    return out
+
+
 def medians(panel: pd.DataFrame, level: str, gemeente: str | None = None) -> dict[str, list]:
     """Indicator → median and count per year over the regions of ``level`` (in a gemeente)."""
     p = panel[(panel["level"] == level) & panel["value"].notna()]
@@ -110,16 +211,23 @@ def build_profile(
     gm = gemeente_of(code)
     parent = parent_of(code)
     kids = regions[_children(regions, code, level)]
+    breaks = ds.breaks
+    cuts = reused_cuts(breaks, code)
+    gm_cuts = reused_cuts(breaks, gm) if gm and gm != code else []
     own = _series_by_indicator(panel, code)
     gm_series = _series_by_indicator(panel, gm) if gm and gm != code else {}
     nl_series = _series_by_indicator(panel, "NL00")
     all_medians = ds.medians(level)
     gm_medians = ds.medians(level, gm) if gm and level != "gemeente" else {}
     indicators = []
+    used: set[str] = set()
     for ind in cat.ids:
-        series = own.get(ind, [])
+        # A reused code is one area from its last cut on: that part is the series; earlier
+        # parts are other areas, kept apart (never drawn, compared or trended with it).
+        series, earlier = _split(code, own.get(ind, []), cuts)
         if not series:
             continue
+        used.update(e["series_id"] for e in earlier)
         row = cat.get(ind)
         indicators.append(
             {
@@ -130,10 +238,15 @@ def build_profile(
                 "domain": row["domain"],
                 "direction": row["direction"],
                 "decimals": int(row["decimals"] or 0),
+                "series_id": code,
                 "series": series,
-                "gemeente": gm_series.get(ind, []) if gm and gm != code else [],
+                "earlier": earlier,
+                # the gemeente's figures and medians only while the gemeente is this area
+                "gemeente": _current(gm_series.get(ind, []), gm_cuts) if gm and gm != code else [],
                 "nederland": nl_series.get(ind, []),
-                "median_in_gemeente": gm_medians.get(ind, []) if level != "gemeente" else [],
+                "median_in_gemeente": _current(gm_medians.get(ind, []), gm_cuts)
+                if level != "gemeente"
+                else [],
                 "median_all": all_medians.get(ind, []),
             }
         )
@@ -146,7 +259,8 @@ def build_profile(
         "children": [{"code": c, "name": n} for c, n in kids["name"].items()],
         "geometry": {"source": reg["geometry_source"], "year": reg["geometry_year"]},
         "indicators": indicators,
-        "series_breaks": ds.breaks[ds.breaks["code"] == code].to_dict("records"),
+        "series_breaks": _break_records(breaks, code),
+        "other_areas": _other_areas(code, cuts, breaks, used),
     }
     if year is None and level in LEVELS:
         year = ds.latest_year(level, code=code)
@@ -183,6 +297,9 @@ def build_profile(
     if gm:
         d = ds.divide(level="buurt" if level == "buurt" else "wijk")
         d = d[d["gemeente_code"] == gm]
+        gm_cut = reused_cuts(breaks, gm)
+        if gm_cut:  # the divide of an earlier gemeente under the same code is not this one's
+            d = d[d["year"] >= gm_cut[-1]]
         out["divide"] = d.sort_values("year").to_dict("records")
     return jsonable(out)
 

@@ -63,7 +63,7 @@ def worded_reasons(
                 code if isinstance(code, str) else None, n_gm, n_regions, rec["level"], names
             )
             row["comparison" if lang == "nl" else f"comparison_{lang}"] = where
-            row[f"sentence_{lang}"] = w.reason(rec, cat, where)
+            row[f"sentence_{lang}"] = w.reason(rec, cat, where, names)
         out.append({k: row[k] for k in REASON_COLUMNS if k in row})
     return out
 
@@ -78,7 +78,7 @@ def signals_table(
     f.insert(1, "name", f["code"].map(ds.names))
     texts: dict[str, list] = {}
     details: dict[str, list] = {}
-    r = res.reasons[res.reasons["code"].isin(set(f["code"]))].sort_values(["code", "axis", "rank"])
+    r = res.reasons[res.reasons["code"].isin(set(f["code"]))].sort_values(["code", "rank"])
     for rec in worded_reasons(ds, r, langs=tuple(dict.fromkeys(("nl", "en", lang)))):
         code = rec.pop("code")
         texts.setdefault(code, []).append(rec[f"sentence_{lang}"])

@@ -34,23 +34,40 @@ def render_text(profile: dict, lang: str = "nl") -> str:
     L.append("")
     L.append(w._("Indicatoren:"))
     for ind in profile["indicators"]:
-        vals = ", ".join(
-            f"{p['year']}: "
-            + (
-                w.value(p["value"], ind["unit"], ind["decimals"])
-                if p["value"] is not None
-                else p["status"]
+        L.append(f"  {w.field(ind, 'label')}: {_values(ind, ind['series'], w)}")
+        # an earlier area under the same code: its own line, never joined to this series
+        for e in ind.get("earlier", []):
+            L.append(
+                "    ≠ "
+                + w._(
+                    "{values} (ander gebied onder dezelfde code, t/m {year})",
+                    year=e["year_to"],
+                    values=_values(ind, e["series"], w),
+                )
             )
-            for p in ind["series"]
-        )
-        L.append(f"  {w.field(ind, 'label')}: {vals}")
     for b in profile.get("series_breaks", []):
-        L.append("  ! " + w._("reeksbreuk {year}: {reason}", year=b["year"], reason=b["reason"]))
+        reason = b["reason"]
+        if b.get("kind") == "reused":
+            reason = w._("{reason} (daarvoor een ander gebied onder dezelfde code)", reason=reason)
+        L.append("  ! " + w._("reeksbreuk {year}: {reason}", year=b["year"], reason=reason))
     L.append("")
     L.append(
         w._("Een signaal opent een gesprek; het is geen oordeel over bewoners.") + " " + sources(w)
     )
     return "\n".join(L) + "\n"
+
+
+def _values(ind: dict, series: list[dict], w: Words) -> str:
+    """``2017: € 27.800, 2019: …`` (the status where a value is not shown)."""
+    return ", ".join(
+        f"{p['year']}: "
+        + (
+            w.value(p["value"], ind["unit"], ind["decimals"])
+            if p["value"] is not None
+            else p["status"]
+        )
+        for p in series
+    )
 
 
 def sources(w: Words) -> str:
@@ -70,13 +87,16 @@ def _signal_lines(profile: dict, w: Words) -> list[str]:
             description=w.field(sig, "description"),
         ),
     ]
+    if line := people_line(profile, w):
+        L.append(f"  {line}")
+    if axis := one_axis(sig):
+        L.append("  " + w._(ONE_AXIS[axis]))
     for a in AXES:
         s = sig[a]
         score = "—" if s["score"] is None else f"{s['score']:.0f}"
         name = w._(AXIS_NAMES[a])
         L.append(f"  {name}: score {score} ({s['level']}), trend {s['trend']}")
-    for r in sig["reasons"]:
-        L.append(f"  • {w.field(r, 'sentence')}")
+    L += _reason_lines(reason_groups(sig["reasons"], w))
     sv = sig["sensitivity"]
     stable = (
         w._("stabiel onder alle variaties")
@@ -92,6 +112,110 @@ def _signal_lines(profile: dict, w: Words) -> list[str]:
     if cl:
         L.append("  clusters: " + ", ".join(f"{k}: {v}" for k, v in cl.items()))
     return L
+
+
+NOTE_ROLES = ("small", "housing")
+"""Reason roles shown first, apart from the axes: a small area, new building."""
+NOTE_TITLE = N_("Lees dit eerst")
+AXIS_GROUPS = (
+    ("for", N_("Wat het signaal draagt")),
+    ("against", N_("Wat ertegenin gaat")),
+    ("level", N_("Waarom dit niveau")),
+)
+"""The roles under an axis's summary line, in the order shown, with their titles."""
+
+
+def reason_groups(reasons: list[dict], w: Words) -> dict:
+    """A signal's reasons as the map panel, the report and the terminal show them.
+
+    Returns ``{"note_title", "note": [sentence], "axes": [{"axis", "name", "head",
+    "groups": [{"role", "title", "sentences": [sentence]}]}]}``: ``note`` the ``small`` and
+    ``housing`` reasons (read first), then per axis its ``axis`` summary as ``head`` and the
+    groups of :data:`AXIS_GROUPS` that have reasons, each in rank order. A role this code does
+    not know stays under its axis, in a group without a title."""
+    rows = sorted(reasons, key=lambda r: r.get("rank") or 0)
+    note = [w.field(r, "sentence") for r in rows if r.get("role") in NOTE_ROLES]
+    axes = []
+    for a in AXES:
+        mine = [r for r in rows if r.get("axis") == a and r.get("role") not in NOTE_ROLES]
+        if mine:
+            head = " ".join(w.field(r, "sentence") for r in mine if r.get("role") == "axis")
+            name = w._(AXIS_NAMES[a])
+            axes.append({"axis": a, "name": name, "head": head, "groups": _groups(mine, w)})
+    return {"note_title": w._(NOTE_TITLE), "note": note, "axes": axes}
+
+
+def _groups(rows: list[dict], w: Words) -> list[dict]:
+    """The :data:`AXIS_GROUPS` of one axis's reason rows that have any, then the rows of a
+    role not known here (no title)."""
+    known = {"axis", *(role for role, _ in AXIS_GROUPS)}
+    out = []
+    for role, title in AXIS_GROUPS:
+        items = [w.field(r, "sentence") for r in rows if r.get("role") == role]
+        if items:
+            out.append({"role": role, "title": w._(title), "sentences": items})
+    other = [w.field(r, "sentence") for r in rows if r.get("role") not in known]
+    if other:
+        out.append({"role": "", "title": "", "sentences": other})
+    return out
+
+
+def _reason_lines(g: dict) -> list[str]:
+    """The grouped reasons as indented lines; every sentence on a ``•`` line."""
+    L = []
+    if g["note"]:
+        L.append(f"  {g['note_title']}:")
+        L += [f"    • {s}" for s in g["note"]]
+    for ax in g["axes"]:
+        L.append(f"  • {ax['head'] or ax['name'].capitalize()}")
+        for grp in ax["groups"]:
+            if grp["title"]:
+                L.append(f"      {grp['title']}:")
+            L += [f"        • {s}" for s in grp["sentences"]]
+    return L
+
+
+PEOPLE = {"population": N_("inwoners: {n} ({year})"), "dwellings": N_("woningen: {n} ({year})")}
+ONE_AXIS = {
+    "composition": N_("Alleen de samenstelling is bekend: het signaal rust op één as."),
+    "problems": N_("Alleen de zichtbare problemen zijn bekend: het signaal rust op één as."),
+}
+
+
+def one_axis(sig: dict) -> str | None:
+    """The one axis a signal rests on (the other has neither level nor trend), else ``None``:
+    the ``known_axes`` of the signal frame, from a profile's ``signal``."""
+    known = [
+        a
+        for a in AXES
+        if (sig.get(a) or {}).get("level", "unknown") != "unknown"
+        or (sig.get(a) or {}).get("trend", "unknown") != "unknown"
+    ]
+    return known[0] if len(known) == 1 else None
+
+
+def people(profile: dict) -> dict[str, tuple[float, int]]:
+    """Inhabitants and dwellings of the profile's region in its signal year: per indicator of
+    :data:`PEOPLE`, the latest published value up to that year, with its year."""
+    sig = profile.get("signal") or {}
+    year = sig.get("year")
+    out = {}
+    for ind in profile.get("indicators", []):
+        if ind["id"] not in PEOPLE or year is None:
+            continue
+        pts = [p for p in ind["series"] if p["value"] is not None and p["year"] <= year]
+        if pts:
+            last = max(pts, key=lambda p: p["year"])
+            out[ind["id"]] = (float(last["value"]), int(last["year"]))
+    return out
+
+
+def people_line(profile: dict, w: Words) -> str:
+    """``inwoners: 305 (2019) · woningen: 154 (2019)``, or ``""`` without either figure."""
+    have = people(profile)
+    return " · ".join(
+        w._(PEOPLE[k], n=w.number(have[k][0]), year=have[k][1]) for k in PEOPLE if k in have
+    )
 
 
 def render_actions(d: dict, fmt: str = "text", lang: str = "nl") -> str:

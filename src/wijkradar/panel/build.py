@@ -13,6 +13,7 @@ import pandas as pd
 
 from wijkradar._version import __version__
 from wijkradar.catalogue import Catalogue, load_catalogue
+from wijkradar.catalogue.prices import cpi_for_data
 from wijkradar.errors import DataNotFoundError
 from wijkradar.panel import harmonise, privacy, quality, regions, store
 from wijkradar.panel.schema import sort_key, validate_panel
@@ -309,7 +310,7 @@ def build(
     if progress:
         progress("gebieden en grenzen", 0, None)
     region_table = regions.build_regions(panel, names, bounds)
-    breaks = quality.series_breaks(panel, names, links)
+    breaks = quality.series_breaks(panel, names, links, bounds)
     report.series_breaks = breaks.to_dict("records")
     report.gaps = quality.edition_gaps(col.presence, col.editions)
     report.coverage = quality.coverage(panel)
@@ -342,6 +343,9 @@ def build(
         store.write_parquet(region_table, tmp / "regions.parquet")
         store.write_parquet(links, tmp / "links.parquet")
         store.write_parquet(breaks, tmp / "breaks.parquet")
+        # the price index the signals deflate with: a fetched one in the data, else the packaged
+        cpi = cpi_for_data(data_dir)
+        cpi.rename("cpi").rename_axis("year").reset_index().to_csv(tmp / "cpi.csv", index=False)
         store.write_json(report.to_dict(), tmp / "quality.json")
         (tmp / "quality.txt").write_text(quality.render_text(report), encoding="utf-8")
         store.write_json(manifest, tmp / store.MANIFEST)

@@ -80,7 +80,9 @@ def is_ignored(path: Path) -> bool:
     """Files that are documentation, partial downloads or sidecars, not data."""
     name = path.name
     return (
-        name.startswith(".")
+        # the consumer price index is read by wijkradar.catalogue.prices, not as panel data
+        (name == "cpi.csv" and path.parent.name == "prices")
+        or name.startswith(".")
         or name.upper().startswith("README")
         or name in IGNORED_NAMES
         or name.endswith(".mapping.toml")

@@ -1,4 +1,5 @@
-"""Map layers: GeoJSON FeatureCollections of one level with signal and scores, made fast.
+"""Map layers: GeoJSON FeatureCollections of one level with signal, scores, the axes a signal
+rests on, inhabitants and dwellings, made fast.
 
 How it stays fast for the national buurt map (~15,000 polygons):
 
@@ -26,6 +27,16 @@ from wijkradar.dataset import Dataset
 from wijkradar.errors import UnknownIndicatorError
 from wijkradar.web.memo import Memo
 
+#: The numeric columns of the signal frame a feature carries (besides signal and known_axes).
+LAYER_COLUMNS = (
+    "code",
+    "composition_score",
+    "problems_score",
+    "population",
+    "dwellings",
+    "population_change",
+    "dwellings_change",
+)
 #: (highest zoom of the bucket, simplification tolerance in metres in EPSG:28992)
 BUCKETS: tuple[tuple[int, float], ...] = ((8, 50.0), (11, 10.0), (99, 2.0))
 DECIMALS = 5
@@ -41,10 +52,40 @@ def bucket_of(zoom: float | None) -> int:
     return len(BUCKETS) - 1
 
 
-def _num(x) -> float | None:
-    if x is None or pd.isna(x):
+def _num(x, decimals: int = 1) -> float | None:
+    if x is None or pd.isna(x) or not np.isfinite(x):  # a change from 0 inhabitants is inf
         return None
-    return round(float(x), 1)
+    return round(float(x), decimals) if decimals else int(round(float(x)))
+
+
+def _notes(reasons: pd.DataFrame) -> dict[str, set[str]]:
+    """The codes with a ``small`` and with a ``housing`` reason (shown first in the tooltip)."""
+    roles = reasons["role"].astype(str)
+    codes = reasons["code"].astype(str)
+    return {r: set(codes[(roles == r).to_numpy()]) for r in ("small", "housing")}
+
+
+def _properties(row: dict, name, notes: dict[str, set[str]]) -> dict:
+    """A feature's properties: signal, scores, which axes it rests on, inhabitants and
+    dwellings (with their change in the trend window), and the flags ``small`` and ``housing``
+    (only when true: they are rare)."""
+    code = row["code"]
+    props = {
+        "code": code,
+        "name": None if pd.isna(name) else str(name),
+        "signal": row["signal"],
+        "composition_score": _num(row["composition_score"]),
+        "problems_score": _num(row["problems_score"]),
+        "known_axes": row["known_axes"],
+        "population": _num(row["population"], 0),
+        "dwellings": _num(row["dwellings"], 0),
+        "population_change": _num(row["population_change"], 3),
+        "dwellings_change": _num(row["dwellings_change"], 3),
+    }
+    for flag, codes in notes.items():
+        if code in codes:
+            props[flag] = True
+    return props
 
 
 class MapData:
@@ -104,25 +145,21 @@ class MapData:
         names = self.ds.names
         geoms = self.geometry_text(level, bucket)
         values = self._values(level, year, indicator) if indicator else None
+        notes = _notes(res.reasons)
         parts, missing = [], 0
-        for code, signal, cs, ps in zip(
-            f["code"].astype(str),
-            f["signal"].astype(str),
-            f["composition_score"],
-            f["problems_score"],
-            strict=True,
-        ):
+        cols = [*LAYER_COLUMNS, "signal", "known_axes"]
+        rows = f[cols].assign(
+            code=f["code"].astype(str),
+            signal=f["signal"].astype(str),
+            known_axes=f["known_axes"].astype(str),
+        )
+        for row in rows.to_dict("records"):
+            code = row["code"]
             g = geoms.get(code)
             if g is None:
                 missing += 1
                 continue
-            props = {
-                "code": code,
-                "name": None if pd.isna(names.get(code)) else str(names.get(code)),
-                "signal": signal,
-                "composition_score": _num(cs),
-                "problems_score": _num(ps),
-            }
+            props = _properties(row, names.get(code), notes)
             if values is not None:
                 v = values.get(code)
                 props["value"] = None if v is None or pd.isna(v) else float(v)

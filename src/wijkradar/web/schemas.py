@@ -90,7 +90,7 @@ class IndicatorList(BaseModel):
 class ClassOut(BaseModel):
     id: str
     label: str
-    description: str
+    description: str = Field(description="What the class means, for the map legend.")
     color: str
 
 

@@ -4,6 +4,9 @@
 medians; :func:`locator_map` draws the region among the other regions of its gemeente from the
 dataset's geometries (shapely); :func:`score_bars` draws the two axis scores on 0–100 with the
 level thresholds. Suppressed or missing values are never drawn: a series has a gap there.
+Nor is an earlier area under the same code (a reused code, the profile's ``earlier`` parts): the
+chart shows the current area only, marks the cut with a dotted line and says below the plot
+that the years before it belong to a different area.
 Colours are from the Okabe–Ito palette (distinguishable with colour-vision deficiencies) and
 every line also differs in dash pattern and marker.
 """
@@ -18,6 +21,8 @@ import shapely
 from wijkradar.palette import ACCENT as REGION
 from wijkradar.palette import ALL, GEMEENTE, GRID, HIGHLIGHT, INK
 from wijkradar.wording import words
+
+NOTE_HEIGHT = 10  # px below a trend chart for the note on an earlier area under the code
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
@@ -69,10 +74,14 @@ def trend_chart(
         return top + ph - (v - lo) / (hi - lo) * ph
 
     dec = 0 if (hi - lo) >= 10 else 1
+    cut, note = _earlier_note(indicator, lang)
+    full = height + NOTE_HEIGHT * bool(note)
+    aria = indicator["label"] + f" — {note}" * bool(note)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(indicator["label"])}" class="chart">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {full}" '
+        f'width="{width}" height="{full}" role="img" '
+        f'aria-label="{escape(aria)}" '
+        'class="chart">'
     ]
     for t in ticks:
         out.append(
@@ -87,6 +96,7 @@ def trend_chart(
             f'<text x="{X(y):.1f}" y="{height - 6}" font-size="8" text-anchor="middle" '
             f'fill="{INK}">{y}</text>'
         )
+    out += _cut_marks(cut, note, X, (ymin, ymax), (top, top + ph), (left, full - 2))
     for _name, pts, colour, dash, marker in reversed(lines):
         if not pts:
             continue
@@ -98,6 +108,34 @@ def trend_chart(
         out += [_marker(marker, X(y), Y(v), colour) for y, v in pts]
     out.append("</svg>")
     return "".join(out)
+
+
+def _earlier_note(indicator: dict, lang: str) -> tuple[int | None, str]:
+    """The last cut of a reused code (the profile's ``earlier`` parts) and the note saying that
+    the years before it are a different area; ``(None, "")`` for a series of one area."""
+    cut = max((e["cut"] for e in indicator.get("earlier") or ()), default=None)
+    if cut is None:
+        return None, ""
+    return cut, words(lang)._(
+        "vóór {year}: ander gebied onder dezelfde code (niet getekend)", year=cut
+    )
+
+
+def _cut_marks(cut, note: str, X, years: tuple, ys: tuple, at: tuple) -> list[str]:
+    """The cut of a reused code, where nothing is joined (a dotted line halfway before ``cut``
+    from ``ys[0]`` to ``ys[1]``, when ``years`` holds it; ``X`` maps a year to x), and the
+    ``note`` on what lies before it at ``at`` (x, baseline). Nothing without a note."""
+    if not note:
+        return []
+    out = []
+    if years[0] < cut <= years[1]:
+        x = X(cut - 0.5)
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{ys[0]}" y2="{ys[1]}" stroke="{INK}" '
+            'stroke-width="0.8" stroke-dasharray="1 2"/>'
+        )
+    out.append(f'<text x="{at[0]}" y="{at[1]}" font-size="7" fill="{INK}">{escape(note)}</text>')
+    return out
 
 
 def _lines(indicator: dict, own: list[tuple]) -> list[tuple]:

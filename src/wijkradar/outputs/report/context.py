@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from wijkradar.errors import WijkradarError
 from wijkradar.outputs.report import charts
+from wijkradar.outputs.text import ONE_AXIS, one_axis, people, reason_groups
+from wijkradar.palette import signal_colour
 from wijkradar.vocab import AXES, LEVELS
 from wijkradar.wording import Words, words
 
@@ -37,6 +39,9 @@ def report_strings(w: Words, rules: Rules) -> dict[str, str]:
         "parent": w._("Ligt in"),
         "data_years": w._("Jaren met gegevens"),
         "signal_year": w._("Signaaljaar"),
+        "signal": w._("Signaal"),
+        "population_n": w._("Inwoners"),
+        "dwellings_n": w._("Woningen"),
         "generated": w._("Gemaakt op"),
         "map_caption": w._("Ligging binnen de gemeente (oranje: dit gebied)"),
         "map_caption_gemeente": w._(
@@ -58,6 +63,13 @@ def report_strings(w: Words, rules: Rules) -> dict[str, str]:
             weak=weak,
         ),
         "reasons_h": w._("Redenen"),
+        "classes_h": w._("De signaalklassen"),
+        "classes_intro": w._(
+            "De klassen worden in deze volgorde geprobeerd; de eerste die past is het signaal. "
+            "Het signaal van dit gebied is gemarkeerd."
+        ),
+        "class_col": w._("Klasse"),
+        "meaning": w._("Betekenis"),
         "sens_stable": w._(
             "Gevoeligheid: het signaal blijft gelijk onder alle {n} variaties van drempels, "
             "venster en gewichten."
@@ -131,7 +143,8 @@ def report_strings(w: Words, rules: Rules) -> dict[str, str]:
             "een as is het gewogen gemiddelde percentiel, de trend het gewogen gemiddelde van "
             "gerichte hellingen (Theil–Sen of het verschil van twee edities). Een trend telt pas "
             "als stijgend of dalend wanneer hij {z} standaardfouten van een expliciet ruismodel "
-            "overschrijdt. Het paar trends geeft de signaalklasse. Geen variabele over "
+            "overschrijdt. De trends en hoe lang een as al bij de zwakste vijfde staat, geven "
+            "de signaalklasse (zie De signaalklassen hieronder). Geen variabele over "
             "etniciteit of migratieachtergrond komt in een score. Volledige beschrijving: "
             "docs/method.md.",
             z=z,
@@ -234,6 +247,11 @@ def _signal_box(ds: Dataset, profile: dict, view: str, w: Words, S: dict, rules:
     sig["label"] = w.field(sig, "label")
     sig["description"] = w.field(sig, "description")
     sig["reason_sentences"] = [w.field(r, "sentence") for r in sig["reasons"]]
+    sig["groups"] = reason_groups(sig["reasons"], w)
+    axis = one_axis(sig)
+    sig["one_axis"] = w._(ONE_AXIS[axis]) if axis else None
+    sig["people"] = _people(profile, S, w)
+    sig["color"] = signal_colour(sig["class"])
     sv = sig["sensitivity"]
     sig["sensitivity_text"] = (
         S["sens_stable"].format(n=sv["variations"])
@@ -254,6 +272,31 @@ def _signal_box(ds: Dataset, profile: dict, view: str, w: Words, S: dict, rules:
     sig["view_text"] = S[f"view_{view}"]
     sig["clusters"] = _cached_clusters(ds, profile["level"], sig["year"], view, profile["code"])
     return sig
+
+
+def _classes(rules: Rules, w: Words, current: str | None) -> list[dict]:
+    """Every class of the rules, in their order, with its colour and what it means."""
+    return [
+        {
+            "id": c.id,
+            "label": c.label(w.lang),
+            "description": w.field(c, "description"),
+            "color": signal_colour(c.id),
+            "current": c.id == current,
+        }
+        for c in rules.classes
+    ]
+
+
+def _people(profile: dict, S: dict, w: Words) -> list[dict]:
+    """Inhabitants and dwellings in the signal year (the latest figure up to it), for the
+    cover and the signal section: ``[{"label", "value", "year"}]``."""
+    have = people(profile)
+    return [
+        {"label": S[f"{k}_n"], "value": w.number(have[k][0]), "year": have[k][1]}
+        for k in ("population", "dwellings")
+        if k in have
+    ]
 
 
 def _divide_rows(profile: dict, w: Words) -> list[dict]:
@@ -351,6 +394,7 @@ def build_context(
         "map": charts.locator_map(ds.regions, code, label=f"{profile['name']} ({code})"),
         "map_caption": S["map_caption_gemeente"] if lvl == "gemeente" else S["map_caption"],
         "signal": sig,
+        "classes": _classes(rules, w, sig["class"] if sig else None),
         "legend": charts.legend(lang, lvl),
         "composition_charts": _chart_list(ds, by_id, "composition", S, w),
         "problems_charts": _chart_list(ds, by_id, "problems", S, w),
@@ -370,8 +414,22 @@ def build_context(
         "actions": actions,
         "success_factors": (actions or {}).get("success_factors") or _success_factors(lang),
         "sources": _sources(profile),
-        "breaks": profile.get("series_breaks", []),
+        "breaks": _breaks(profile, w),
     }
+
+
+def _breaks(profile: dict, w: Words) -> list[dict]:
+    """The series breaks as the report lists them; a reused code says that the years before
+    the cut are a different area (its charts and figures show the current area only)."""
+    out = []
+    for b in profile.get("series_breaks", []):
+        b = dict(b)
+        if b.get("kind") == "reused":
+            b["reason"] = w._(
+                "{reason} (daarvoor een ander gebied onder dezelfde code)", reason=b["reason"]
+            )
+        out.append(b)
+    return out
 
 
 def _chart_list(ds: Dataset, by_id: dict, domain: str, S: dict, w: Words) -> list[dict]:

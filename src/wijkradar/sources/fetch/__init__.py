@@ -1,4 +1,4 @@
-"""Online fetcher: CBS Kerncijfers (OData v3/v4), police crime, boundaries, Leefbaarometer.
+"""Online fetcher: CBS Kerncijfers (OData v3/v4), police crime, boundaries, Leefbaarometer, CPI.
 
 Everything lands under one folder (``to``) in the layout the readers expect::
 
@@ -7,6 +7,7 @@ Everything lands under one folder (``to``) in the layout the readers expect::
     police/police_crime_{year}_{table}_odata.json police registered crime (v3 envelope)
     geo/<name>.gpkg                               wijk- en buurtkaart GeoPackage
     leefbaarometer/<name>.csv                     Leefbaarometer 3.0 buurt/wijk/gemeente scores
+    prices/cpi.csv                                CBS 83131NED yearly CPI, all items (``"cpi"``)
     fetch-manifest.json                           url, size, ETag, query per fetched file
 
 URL patterns (checked against public code and docs, 2024–2026; sources in docs/fetch.md):
@@ -29,6 +30,10 @@ URL patterns (checked against public code and docs, 2024–2026; sources in docs
   downloads/wijkenbuurten_{year}.gpkg``.
 * Leefbaarometer 3.0: ``https://www.leefbaarometer.nl/resources/open-data-leefbaarometer-meting-
   {measurement}.zip``; every measurement repeats the whole series, so only the newest is fetched.
+* Consumer prices (only with ``what`` naming ``"cpi"``): CBS OData v3 (the ``cbs_odata`` base)
+  ``83131NED/TypedDataSet`` with ``$filter=Bestedingscategorieen eq 'T001112  ' and
+  substringof('JJ',Perioden)`` (all items, yearly periods ``2019JJ00``), measure ``CPI_1``
+  (2015 = 100); written as ``year,cpi`` for :mod:`wijkradar.catalogue.prices`.
 
 Which OData API (``api``): ``"auto"`` (default) fetches a KWB table from v3 and falls back to v4
 when v3 is down — a 5xx/429 or timeouts that outlast the retries, or a v3 host that cannot be
@@ -58,7 +63,10 @@ from wijkradar.sources._common import ArgumentError
 from wijkradar.sources.fetch._files import fetch_geometry, fetch_leefbaarometer
 from wijkradar.sources.fetch._http import Manifest, Transport
 from wijkradar.sources.fetch._odata import (
+    CPI_TABLE,
     KWB_TITLE,
+    cpi_title_matches,
+    fetch_cpi,
     fetch_kwb,
     fetch_police,
     kwb_title_matches,
@@ -67,6 +75,8 @@ from wijkradar.sources.fetch._odata import (
 from wijkradar.sources.fetch._run import (
     ALL,
     APIS,
+    CHOICES,
+    YEARLESS,
     BaseUrls,
     FailedFetch,
     FetchedFile,
@@ -83,12 +93,16 @@ from wijkradar.wording import N_
 __all__ = [
     "ALL",
     "APIS",
+    "CHOICES",
+    "CPI_TABLE",
     "KWB_TITLE",
+    "YEARLESS",
     "BaseUrls",
     "FailedFetch",
     "FetchPlan",
     "FetchReport",
     "FetchedFile",
+    "cpi_title_matches",
     "fetch",
     "kwb_table_ids",
     "kwb_title_matches",
@@ -114,16 +128,18 @@ def fetch(
     force: bool = False,
     api: str = "auto",
 ) -> FetchReport:
-    """Download KWB tables, police crime, boundaries and Leefbaarometer data into ``to``.
+    """Download KWB tables, police crime, boundaries, Leefbaarometer data and the CPI into ``to``.
 
     Parameters
     ----------
     years
-        KWB editions (also the police years and boundary years), e.g. ``[2019, 2020]``.
+        KWB editions (also the police years and boundary years), e.g. ``[2019, 2020]``; may be
+        empty when ``what`` names only sources without years (:data:`YEARLESS`).
     to
         Target folder; created when missing. See the module docstring for the layout.
     what
-        Any of ``"kwb"``, ``"geometry"``, ``"police"``, ``"leefbaarometer"``.
+        Any of ``"kwb"``, ``"geometry"``, ``"police"``, ``"leefbaarometer"`` (default all four)
+        and ``"cpi"`` (the consumer price index, ``prices/cpi.csv``; only when named).
     base_urls
         Publisher base URLs; default :meth:`BaseUrls.from_settings`.
     client
@@ -196,7 +212,8 @@ def fetch(
 
 
 def _jobs(run: _Run) -> list[tuple[str, str, Callable[[], None]]]:
-    """(what, target, download) in the order they run: per year KWB, police, geometry."""
+    """(what, target, download) in the order they run: per year KWB, police, geometry; then
+    Leefbaarometer and the CPI."""
     per_year = {"kwb": fetch_kwb, "police": fetch_police, "geometry": fetch_geometry}
     jobs: list[tuple[str, str, Callable[[], None]]] = [
         (what, str(year), partial(per_year[what], run, year))
@@ -206,4 +223,6 @@ def _jobs(run: _Run) -> list[tuple[str, str, Callable[[], None]]]:
     ]
     if "leefbaarometer" in run.plan.what:
         jobs.append(("leefbaarometer", "3.0", partial(fetch_leefbaarometer, run)))
+    if "cpi" in run.plan.what:
+        jobs.append(("cpi", CPI_TABLE, partial(fetch_cpi, run)))
     return jobs

@@ -1,4 +1,5 @@
-"""CBS OData downloads for the fetcher: KWB tables (v3, or v4 standing in) and police crime (v3).
+"""CBS OData downloads for the fetcher: KWB tables (v3, or v4 standing in), police crime (v3) and
+the yearly consumer price index (v3, 83131NED, written as ``prices/cpi.csv``).
 
 Paging follows ``odata.nextLink``/``@odata.nextLink``, or ``$top``/``$skip`` against an
 ``ODataApi`` base (:data:`ODATA_API_PAGE`); every table's title is checked before its data are
@@ -10,8 +11,10 @@ leaves an earlier file as it was. The URL patterns are in :mod:`wijkradar.source
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -402,3 +405,104 @@ def fetch_police(run: _Run, year: int) -> None:
         return
     check = _police_title_check(table)
     _fetch_v3(run, run.urls.police_odata, table, flt, out, year, f"police {year}", check)
+
+
+# -- consumer prices (83131NED) -----------------------------------------------------------------
+
+CPI_TABLE = "83131NED"
+CPI_TITLE = "Consumentenprijzen; prijsindex 2015=100"
+CPI_ALL_ITEMS = "T001112  "  # Bestedingscategorieen "000000 Alle bestedingen", padded to 9
+CPI_MEASURE = "CPI_1"
+CPI_FILTER = f"Bestedingscategorieen eq '{CPI_ALL_ITEMS}' and substringof('JJ',Perioden)"
+CPI_FILE = "prices/cpi.csv"
+_YEAR = re.compile(r"^(\d{4})JJ00$")
+
+
+def cpi_title_matches(title: str) -> bool:
+    """Whether ``title`` is 83131NED's: "consumentenprijzen" and "prijsindex", base 2015=100."""
+    words = set(normalise_label(title).split())
+    based = re.search(r"2015\s*=\s*100", title) is not None
+    return {"consumentenprijzen", "prijsindex"} <= words and based
+
+
+def _cpi_title_check(title: str, url: str) -> None:
+    if not cpi_title_matches(title):
+        raise fetch_error(
+            N_("{table}: de tabel op {url} heet {found}, maar verwacht werd {expected}"),
+            url=url,
+            title=title,
+            table=CPI_TABLE,
+            found=repr(title),
+            expected=repr(CPI_TITLE),
+        )
+
+
+def _cpi_years(rows: list[dict], url: str) -> dict[int, float]:
+    """Year → CPI_1 of the all-items rows with a yearly period (``2019JJ00``), in year order.
+
+    A year without a figure yet (``null``) is left out; one that is not a positive number is a
+    FetchError, and so is an answer without any yearly figure.
+    """
+    out: dict[int, float] = {}
+    for row in rows:
+        period = _YEAR.match(str(row.get("Perioden", "")).strip())
+        if str(row.get("Bestedingscategorieen", "")).strip() != CPI_ALL_ITEMS.strip() or not period:
+            continue
+        value = row.get(CPI_MEASURE)
+        if value is None:
+            continue
+        if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            raise fetch_error(
+                N_("{url}: {period}: {measure} is geen positief getal: {got}"),
+                url=url,
+                period=period.group(0),
+                measure=CPI_MEASURE,
+                got=repr(value),
+            )
+        out[int(period.group(1))] = float(value)
+    if not out:
+        found = ", ".join(sorted(rows[0])) if rows else "-"
+        raise fetch_error(
+            N_(
+                "{url}: geen jaarcijfer {measure} voor alle bestedingen ({key}) in {n} rijen; "
+                "kolommen: {found}"
+            ),
+            url=url,
+            measure=CPI_MEASURE,
+            key=CPI_ALL_ITEMS.strip(),
+            n=len(rows),
+            found=found,
+        )
+    return dict(sorted(out.items()))
+
+
+def cpi_csv_text(years: dict[int, float], *, title: str, url: str, query: str) -> str:
+    """The ``year,cpi`` file :func:`wijkradar.catalogue.prices.load_cpi` reads, with the same
+    ``#`` header (source, base, licence, retrieval) as the packaged ``catalogue/cpi.csv``."""
+    today = datetime.now(UTC).date().isoformat()
+    key = CPI_ALL_ITEMS.strip()
+    head = [
+        f"# Consumentenprijsindex (CPI), alle bestedingen, jaargemiddelde; {title}.",
+        f'# Bron: CBS, StatLine-tabel {CPI_TABLE} "{title}", onderwerp CPI ({CPI_MEASURE}),',
+        f"#   Bestedingscategorieen {key} (000000 Alle bestedingen), perioden JJ00.",
+        "# Licentie: CC BY 4.0 (Bron: CBS).",
+        f"# Opgehaald {today} door wijkradar fetch: {url} met $filter={query}",
+        "year,cpi",
+    ]
+    lines = [f"{year},{value:.10g}" for year, value in years.items()]
+    return "\n".join(head + lines) + "\n"
+
+
+def fetch_cpi(run: _Run) -> None:
+    """CBS 83131NED's yearly all-items CPI (v3; it is not on v4) → ``prices/cpi.csv``."""
+    out = run.plan.to / CPI_FILE
+    if _already_complete(run, (out,), CPI_FILTER):
+        return
+    table_url = f"{run.urls.cbs_odata.rstrip('/')}/{CPI_TABLE}"
+    title, _ = _checked(_cpi_title_check, *_v3_title(run, table_url))
+    data_url = f"{table_url}/TypedDataSet"
+    select = f"Bestedingscategorieen,Perioden,{CPI_MEASURE}"
+    rows = _get_all(run, data_url, {"$filter": CPI_FILTER, "$select": select}, "cpi")
+    years = _cpi_years(rows, data_url)
+    size = _save(out, cpi_csv_text(years, title=title, url=data_url, query=CPI_FILTER))
+    _record(run, out, data_url, size, CPI_FILTER, len(years), title, "v3")

@@ -17,6 +17,11 @@ from wijkradar.sources.fetch._http import Manifest, Progress, Transport
 from wijkradar.wording import N_
 
 ALL = ("kwb", "geometry", "police", "leefbaarometer")
+"""What a fetch run gets when nothing else is asked."""
+CHOICES = (*ALL, "cpi")
+"""Everything a run can fetch: :data:`ALL` plus ``"cpi"`` (CBS 83131NED, only when asked)."""
+YEARLESS = ("leefbaarometer", "cpi")
+"""Sources that take no year: a plan of these alone needs no ``years``."""
 APIS = ("auto", "v3", "v4")
 
 
@@ -107,23 +112,25 @@ def parse_regions(regions: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class FetchPlan:
-    """What to fetch: KWB years, target folder, and which of :data:`ALL`."""
+    """What to fetch: KWB years, target folder, and which of :data:`CHOICES` (default
+    :data:`ALL`); ``years`` may be empty when every one is :data:`YEARLESS`."""
 
     years: tuple[int, ...]
     to: Path
     what: tuple[str, ...] = ALL
 
     def __post_init__(self) -> None:
-        unknown = [w for w in self.what if w not in ALL]
+        unknown = [w for w in self.what if w not in CHOICES]
         if unknown or not self.what:
             raise ArgumentError(
                 N_(
                     "what moet een niet-lege deelverzameling zijn van {choices}; gekregen {unknown}"
                 ),
-                choices=", ".join(ALL),
+                choices=", ".join(CHOICES),
                 unknown=unknown,
             )
-        if not self.years or not all(isinstance(y, int) for y in self.years):
+        yearless = set(self.what) <= set(YEARLESS)
+        if (not self.years and not yearless) or not all(isinstance(y, int) for y in self.years):
             raise ArgumentError(
                 N_("years moet een niet-lege reeks gehele getallen zijn; gekregen {years}"),
                 years=repr(self.years),

@@ -45,10 +45,13 @@ def indicators(state: StateDep, lang: LangQ = "nl", search: SearchQ = "") -> dic
     return {"data": data, "count": len(data)}
 
 
-@router.get("/classes", response_model=ClassList, summary="Signaalklassen met kleuren")
-def classes(lang: LangQ = "nl") -> dict:
-    from wijkradar.catalogue.rules import load_rules
-
+@router.get(
+    "/classes",
+    response_model=ClassList,
+    summary="Signaalklassen met kleuren en uitleg, in de volgorde van de regels",
+)
+def classes(state: StateDep, lang: LangQ = "nl") -> dict:
+    # the dataset's rules: the legend explains the classes the map was coloured by
     data = [
         {
             "id": c.id,
@@ -56,6 +59,6 @@ def classes(lang: LangQ = "nl") -> dict:
             "color": signal_colour(c.id),
             "description": words(lang).field(c, "description"),
         }
-        for c in load_rules().classes
+        for c in state.ds.rules.classes
     ]
     return {"data": data}

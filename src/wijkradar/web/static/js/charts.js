@@ -1,7 +1,10 @@
 /* Small trend charts (inline SVG) for the profile: the region's series against the median of
-   its gemeente and of all regions. The PDF report draws its own (outputs/report/charts.py). */
+   its gemeente and of all regions. The PDF report draws its own (outputs/report/charts.py).
+   A reused code (the profile's `earlier` parts: a different area under the same code before a
+   cut) is drawn from its last cut on only: a dotted line marks the cut, a note under the chart
+   says the years before it are another area, and nothing is joined across it. */
 import { h } from "./dom.js";
-import { compact, fmt, isCodeUnit, lbl, unitText } from "./i18n.js";
+import { compact, fmt, isCodeUnit, lbl, t, unitText } from "./i18n.js";
 import { data, state } from "./state.js";
 
 const W = 172; // px: two charts side by side in the 410 px panel
@@ -53,7 +56,9 @@ export function chart(ind) {
   const tickDec = Math.abs(y1) >= 1000 ? 0 : decimals;
   const label = lbl(ind, "label");
   const unit = unitText(ind.unit);
-  const desc = region.map((d) => `${d[0]}: ${fmt(d[1], decimals)}`).join(", ");
+  const cut = Math.max(...(ind.earlier || []).map((e) => e.cut)); // -Infinity: no earlier area
+  const note = Number.isFinite(cut) ? t("chart_other_area", { year: cut - 1 }) : null;
+  const desc = region.map((d) => `${d[0]}: ${fmt(d[1], decimals)}`).join(", ") + (note ? `; ${note}` : "");
 
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": `${label}: ${desc}` });
   svg.append(
@@ -64,6 +69,12 @@ export function chart(ind) {
     s("text", { class: "tick", x: sx(x1), y: H - 3, "text-anchor": "end" }, x1),
   );
   if (state.year && state.year > x0 && state.year < x1) svg.append(s("line", { class: "yr", x1: sx(state.year), x2: sx(state.year), y1: M.t, y2: H - M.b }));
+  if (note && cut - 0.5 > x0 && cut - 0.5 < x1) {
+    const at = sx(cut - 0.5).toFixed(1);
+    const line = s("line", { class: "cut", x1: at, x2: at, y1: M.t, y2: H - M.b, stroke: "#5c6670", "stroke-dasharray": "1 2" });
+    line.append(s("title", {}, note));
+    svg.append(line);
+  }
   if (all.length) svg.append(s("path", { class: "l-all", d: path(all) }));
   if (gmm.length) svg.append(s("path", { class: "l-gm", d: path(gmm) }));
   svg.append(s("path", { class: "l-region", d: path(region) }));
@@ -74,7 +85,7 @@ export function chart(ind) {
   }
   const caption = h("figcaption", { title: label }, unit ? `${label} ` : label);
   if (unit) caption.append(h("span", { class: "muted" }, `(${unit})`));
-  return h("figure", { class: "chart" }, caption, svg);
+  return h("figure", { class: "chart" }, caption, svg, note && h("small", { class: "muted" }, note));
 }
 
 export const featured = (ind) => !!data.indById[ind.id]?.featured;

@@ -6,7 +6,7 @@ import { api, qs } from "./api.js";
 import { gemeenteOfCode } from "./codes.js";
 import { $, isSheet } from "./dom.js";
 import { fmt, t } from "./i18n.js";
-import { NODATA, NO_DATA_CLASS, NO_SIGNAL_FILL, RAMP, numericProp, quantileBreaks, rampFor, renderLegend, tooltipContent } from "./legend.js";
+import { NODATA, NO_DATA_CLASS, NO_SIGNAL_FILL, ONE_AXIS, RAMP, addHatchImages, numericProp, quantileBreaks, rampFor, renderLegend, tooltipContent } from "./legend.js";
 import { data, setFocusGemeente, state } from "./state.js";
 import { status, statusError, statusKey } from "./status.js";
 
@@ -65,6 +65,7 @@ const codeIs = (code) => ["==", ["get", "code"], code];
 export function addLayers({ onSelect }) {
   map.addSource("regions", { type: "geojson", data: { type: "FeatureCollection", features: [] }, promoteId: "code", tolerance: 0.3 });
   map.addLayer({ id: "regions-fill", type: "fill", source: "regions", paint: { "fill-color": NODATA, "fill-opacity": 0.9 } });
+  addHatchImages(map);
   map.addLayer({
     id: "regions-line",
     type: "line",
@@ -107,6 +108,28 @@ export function addLayers({ onSelect }) {
     const f = e.features && e.features[0];
     if (f) onSelect(f.properties.code);
   });
+}
+
+/** The hatching of signals that rest on one axis, over their class colour (the signal layer
+    only: styleLayer() fades it by paint). Added once the first layer's data is drawn: a
+    fill-pattern layer on the empty source of addLayers() made MapLibre 5 keep the empty tiles
+    and drop the first setData() (no polygons at all on a cold server). */
+function addOneAxisLayer() {
+  if (map.getLayer("regions-one-axis")) return;
+  const kinds = Object.keys(ONE_AXIS);
+  map.addLayer(
+    {
+      id: "regions-one-axis",
+      type: "fill",
+      source: "regions",
+      filter: ["all", ["in", ["get", "known_axes"], ["literal", kinds]], ["has", "signal"], ["!=", ["get", "signal"], NO_DATA_CLASS]],
+      paint: {
+        "fill-pattern": ["match", ["get", "known_axes"], ...kinds.flatMap((k) => [k, ONE_AXIS[k]]), ONE_AXIS[kinds[0]]],
+        "fill-opacity": numericProp() ? 0 : 1,
+      },
+    },
+    "regions-line",
+  );
 }
 
 // ---------------------------------------------------------------- zoom buckets (/api/health)
@@ -166,6 +189,7 @@ export async function loadLayer(opts = {}) {
   else statusKey(null);
   map.once("idle", () => {
     if (seq !== loadSeq) return;
+    addOneAxisLayer();
     setMapStatus(`idle:${map.queryRenderedFeatures({ layers: ["regions-fill"] }).length}`);
   });
   map.triggerRepaint();
@@ -213,6 +237,7 @@ function styleLayer() {
     m.push(NO_SIGNAL_FILL);
     map.setPaintProperty("regions-fill", "fill-color", m);
     map.setPaintProperty("regions-fill", "fill-opacity", ["case", ["has", "signal"], ["case", ["==", ["get", "signal"], null], 0.45, 0.92], 0.45]);
+    if (map.getLayer("regions-one-axis")) map.setPaintProperty("regions-one-axis", "fill-opacity", 1);
     data.breaks = null;
   } else {
     const vals = (data.geo ? data.geo.features : []).map((f) => f.properties[prop]);
@@ -223,6 +248,7 @@ function styleLayer() {
     br.forEach((b, i) => step.push(b, colors[i + 1]));
     map.setPaintProperty("regions-fill", "fill-color", ["case", ["==", ["typeof", ["get", prop]], "number"], step, NODATA]);
     map.setPaintProperty("regions-fill", "fill-opacity", 0.92);
+    if (map.getLayer("regions-one-axis")) map.setPaintProperty("regions-one-axis", "fill-opacity", 0);
   }
   renderLegend();
 }

@@ -82,13 +82,68 @@ function compareButton(button, code) {
   button.textContent = on ? t("compare_added") : t("compare_add");
 }
 
-function fillSignal(root, sig) {
+const unknownAxis = (x) => !x || ((x.level || "unknown") === "unknown" && (x.trend || "unknown") === "unknown");
+
+// Reasons by role (wijkradar.analysis.signal_reasons.ROLES): "small" and "housing" first in a
+// note, then per axis its summary ("axis") as the header and what carried the call ("for"),
+// what moved the other way ("against") and why the axis stands where it stands ("level").
+const NOTE_ROLES = ["small", "housing"];
+const AXIS_GROUPS = [
+  ["for", "reasons_for"],
+  ["against", "reasons_against"],
+  ["level", "reasons_level"],
+];
+
+const reasonItem = (r) => h("li", { "data-role": r.role || "" }, lbl(r, "sentence"));
+const reasonList = (rs) => h("ul", {}, ...rs.map(reasonItem));
+
+/** The reason blocks of a signal, in rank order within each group. */
+export function reasonBlocks(reasons) {
+  const sorted = [...reasons].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  const out = [];
+  const note = sorted.filter((r) => NOTE_ROLES.includes(r.role));
+  if (note.length) out.push(h("div", { class: "reason-note", role: "note" }, h("p", { class: "reason-role" }, t("reasons_note")), reasonList(note)));
+  const grouped = new Set([...NOTE_ROLES, "axis", ...AXIS_GROUPS.map(([role]) => role)]);
+  for (const a of axes()) {
+    const mine = sorted.filter((r) => r.axis === a && !NOTE_ROLES.includes(r.role));
+    if (!mine.length) continue;
+    const head = mine.filter((r) => r.role === "axis");
+    const block = h("div", { class: `reason-axis axis-${a}` });
+    block.append(h("h4", { class: "axis-head" }, head.length ? head.map((r) => lbl(r, "sentence")).join(" ") : t(a)));
+    for (const [role, key] of AXIS_GROUPS) {
+      const rs = mine.filter((r) => r.role === role);
+      if (rs.length) block.append(h("p", { class: "reason-role" }, t(key)), reasonList(rs));
+    }
+    const other = mine.filter((r) => !grouped.has(r.role)); // a role this page does not know yet
+    if (other.length) block.append(reasonList(other));
+    out.push(block);
+  }
+  const rest = sorted.filter((r) => !NOTE_ROLES.includes(r.role) && !axes().includes(r.axis));
+  if (rest.length) out.push(reasonList(rest));
+  return out;
+}
+
+/** "305 inwoners · 154 woningen (2019)" from the map layer, when it shows this signal's year. */
+function peopleText(code, sig) {
+  const f = data.byCode.get(code);
+  if (!f || !data.geo || data.geo.year !== sig.year || data.geo.view !== sig.view) return null;
+  const p = f.properties;
+  const parts = [];
+  if (typeof p.population === "number") parts.push(t("tip_inhabitants", { n: fmt(p.population, 0) }));
+  if (typeof p.dwellings === "number") parts.push(t("tip_dwellings", { n: fmt(p.dwellings, 0) }));
+  return parts.length ? t("signal_people", { people: parts.join(" · "), year: sig.year }) : null;
+}
+
+function fillSignal(root, sig, code) {
   const box = slot(root, "signal");
   box.style.setProperty("--sig", (data.classById[sig.class] || { color: "#ccc" }).color);
   slot(root, "class").append(...[classSwatch(sig.class), h("span", {}, lbl(sig, "label"))].filter(Boolean));
   slot(root, "description").textContent = lbl(sig, "description");
   const view = t(sig.view === "relative" ? "view_relative_long" : "view_absolute_long");
   slot(root, "when").textContent = t("signal_year", { year: sig.year, view, window: sig.window });
+  const people = peopleText(code, sig);
+  if (people) slot(root, "people").textContent = people;
+  else slot(root, "people").remove();
   for (const a of axes()) {
     const x = sig[a] || {};
     const row = clone("axis-row");
@@ -100,10 +155,14 @@ function fillSignal(root, sig) {
     trend.textContent = t("trend_" + (x.trend || "unknown"));
     slot(root, "axes").append(row);
   }
+  const known = axes().filter((a) => !unknownAxis(sig[a]));
+  if (known.length === 1) slot(root, "one-axis").textContent = t(`signal_one_axis_${known[0]}`);
+  else slot(root, "one-axis").remove();
   const reasons = sig.reasons || [];
-  if (reasons.length) slot(root, "no-reasons").remove();
-  else slot(root, "reason-list").remove();
-  for (const r of reasons) slot(root, "reason-list").append(h("li", { class: `axis-${r.axis}` }, h("span", { class: "axis-tag" }, t(r.axis)), ` ${lbl(r, "sentence")}`));
+  if (reasons.length) {
+    slot(root, "no-reasons").remove();
+    slot(root, "reason-list").append(...reasonBlocks(reasons));
+  } else slot(root, "reason-list").remove();
   const sv = sig.sensitivity;
   if (!sv) return slot(root, "sensitivity").remove();
   const text = slot(root, "sensitivity-text");
@@ -159,7 +218,7 @@ function render(p) {
   } else dl.remove();
 
   if (p.signal) {
-    fillSignal(root, p.signal);
+    fillSignal(root, p.signal, p.code);
     slot(root, "no-signal").remove();
   } else for (const name of ["signal", "reasons", "sensitivity"]) slot(root, name).remove();
 
@@ -186,7 +245,11 @@ function render(p) {
   const br = p.series_breaks || [];
   if (br.length) slot(root, "no-breaks").remove();
   else slot(root, "breaks").remove();
-  for (const b of br) slot(root, "breaks").append(h("li", {}, h("b", {}, `${b.previous_year ?? ""}→${b.year}`), ` ${b.reason}`));
+  // a reused code: the API's words for its kind ("ander gebied onder dezelfde code")
+  for (const b of br)
+    slot(root, "breaks").append(
+      h("li", {}, h("b", {}, `${b.previous_year ?? ""}→${b.year}`), ` ${b.reason}`, b.kind === "reused" && b.kind_label ? h("span", { class: "muted" }, ` (${b.kind_label})`) : null),
+    );
 
   $("#profile-body").replaceChildren(root);
 }

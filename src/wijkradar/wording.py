@@ -201,6 +201,117 @@ class Words:
         # not NL00, so a partial group: no number of gemeenten makes it the country here
         return self.comparison(n_gm, group_size or 0, level, national_min=1 << 62)
 
+    # -- dynamics and early warning ----------------------------------------------------------
+
+    def feature(self, feature: str, catalogue: Catalogue) -> str:
+        """An early-warning feature's name: ``problems_score`` → "problemenscore",
+        ``lag:ind:lbm_safety`` → "Leefbaarometer veiligheid bij de buren"."""
+        if feature.startswith("lag:"):
+            return self._("{what} bij de buren", what=self.feature(feature[4:], catalogue))
+        if feature.startswith("ind:"):
+            ind = feature[4:]
+            meta = catalogue.meta.get(ind)
+            return self.field(meta, "label") if meta else ind
+        names = {
+            "composition_score": N_("samenstellingsscore"),
+            "problems_score": N_("problemenscore"),
+            "composition_change": N_("verandering van de samenstellingsscore"),
+            "problems_change": N_("verandering van de problemenscore"),
+            "population_change": N_("bevolkingsgroei"),
+            "problems_weak_run": N_("edities op rij in de zwakste vijfde (problemen)"),
+        }
+        return self._(names[feature]) if feature in names else feature
+
+    def driver(self, driver: dict, catalogue: Catalogue) -> str:
+        """A driver of a risk in words: its name and value ("problemenscore 84",
+        "bevolkingsgroei −12%", "Leefbaarometer veiligheid: slechter dan 91% ...")."""
+        feat = str(driver["feature"])
+        name = self.feature(feat, catalogue)
+        v = driver.get("value")
+        if v is None or _missing(v):
+            return self._("{name} onbekend", name=name)
+        base = feat.removeprefix("lag:")
+        if base == "population_change":
+            return f"{name} {self.signed(100 * (math.exp(v) - 1), 0)}%"
+        if base.endswith("_change"):
+            return self._("{name} {value} punten", name=name, value=self.signed(v, 0))
+        if base == "problems_weak_run":
+            return f"{name}: {self.number(v, 0)}"
+        if base.startswith("ind:"):
+            meta = catalogue.meta.get(base[4:]) or {}
+            if str(meta.get("direction", "+")) == "0":  # no vulnerable side: just its rank
+                return self._("{name}: hoger dan {pct}% van de gebieden", name=name, pct=round(v))
+            return self._(
+                "{name}: kwetsbaarder dan {pct}% van de gebieden", name=name, pct=round(v)
+            )
+        return f"{name} {self.number(v, 0)}"
+
+    def signed(self, value: float, decimals: int = 0) -> str:
+        """A number with its sign (+3, −2; a true minus sign)."""
+        text = self.number(abs(value), decimals)
+        if round(value, decimals) == 0:
+            return text
+        return ("+" if value > 0 else "\u2212") + text
+
+    def mover_direction(self, direction: str) -> str:
+        """``daler`` / ``stijger`` in words."""
+        return self._("daler") if direction == "daler" else self._("stijger")
+
+    def baseline(self, rule: str, catalogue: Catalogue) -> str:
+        """A backtest row's rule in words: a model, or a named naive baseline."""
+        fixed = {
+            "logit": N_("model: logistische regressie"),
+            "boosting": N_("model: gradient boosting"),
+            "persistence": N_("blijft zoals het is (huidige klasse of score)"),
+            "trend": N_("de trend zet door"),
+        }
+        if rule in fixed:
+            return self._(fixed[rule])
+        if rule.startswith("level:"):
+            ind = rule.partition(":")[2]
+            what = self.feature(
+                "problems_score" if ind == "problems_score" else "ind:" + ind, catalogue
+            )
+            return self._("huidig niveau van {what}", what=what)
+        return rule
+
+    def outcome(self, outcome: str, kind: str, points: float = 10) -> str:
+        """What an early-warning outcome means, for a legend."""
+        if outcome == "weak":
+            if kind == "lbm_class":
+                return self._("Leefbaarometer-klasse 4 of lager (onvoldoende)")
+            return self._("problemenscore in de zwakste vijfde")
+        if kind == "lbm_class":
+            return self._("een lagere Leefbaarometer-klasse")
+        return self._("problemenscore minstens {n} punten hoger", n=self.figure(points))
+
+    def backtest_sentence(self, headline: dict, catalogue: Catalogue) -> str:
+        """How such forecasts did in the past, in one sentence (from
+        :attr:`WarningResult.headline <wijkradar.dataset.warning.WarningResult.headline>`)."""
+        if not headline:
+            return self._("Er is geen backtest: zonder die wordt geen risico getoond.")
+        how = (
+            self._("op eerdere jaren getoetst")
+            if headline["split"] == "time"
+            else self._("getoetst op andere gemeenten (ruimtelijk geblokt, geen tijdsplitsing)")
+        )
+        verdict = (
+            self._("het model doet het beter")
+            if headline["beats"]
+            else self._("het model doet het niet beter")
+        )
+        return self._(
+            "Backtest {a}→{b}, {how}: ROC-AUC {auc} (1 = perfect, 0,5 = toeval); de beste "
+            "eenvoudige maatstaf ({baseline}) haalt {bauc}: {verdict}.",
+            a=headline["origin"],
+            b=headline["target"] if headline["target"] is not None else "?",
+            how=how,
+            auc=self.number(headline["roc_auc"], 2),
+            baseline=self.baseline(headline["baseline"], catalogue),
+            bauc=self.number(headline["baseline_roc_auc"], 2),
+            verdict=verdict,
+        )
+
     # -- reasons ------------------------------------------------------------------------------
 
     def reason(self, reason: dict, catalogue: Catalogue, where: str, names: Any = None) -> str:

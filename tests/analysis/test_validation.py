@@ -322,6 +322,15 @@ class _FakeDataset:
     def years(self, level):
         return [2012, 2014] if level == "wijk" else []
 
+    def _memo(self, key, compute):
+        return compute()
+
+    def axis_scores(self, view):  # the early-warning section then says why it has no backtest
+        raise WijkradarError("geen scores in deze proefdataset")
+
+    def transitions(self, **kw):
+        raise WijkradarError("geen Leefbaarometer-klassen in deze proefdataset")
+
     def signals(self, *, level, year):
         frame = _frame(year=year)
         if year == 2012:
@@ -370,6 +379,7 @@ def test_the_report_reads_the_classes_from_the_rules(fake_rules, tmp_path):
     english = ov.markdown(ov.collect(_FakeDataset(fake_rules)), lang="en")
     assert "Brand new" in english and "baseline" in english
     assert "No index was given" in english
+    assert "No backtest: " in english and "Geen backtest: " in text
 
 
 def test_a_bad_index_fails_before_any_signal_is_computed(fake_rules, tmp_path):

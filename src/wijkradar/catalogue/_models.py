@@ -341,6 +341,19 @@ class HousingSettings(TypedDict):
     small_population: NotRequired[Annotated[Number, Field(ge=0)]]
 
 
+class WarningSettings(TypedDict):
+    """``[warning]``: the early warning's outcomes and its backtest (analysis/warning.py)."""
+
+    horizon: Annotated[int, Field(ge=1)]
+    weak_score: Annotated[Number, Field(gt=0, le=100)]
+    decline_points: Annotated[Number, Field(gt=0, le=100)]
+    weak_class_max: Annotated[int, Field(ge=1, le=9)]
+    folds: Annotated[int, Field(ge=2, le=20)]
+    bootstrap: Annotated[int, Field(ge=0, le=200)]
+    min_regions: Annotated[int, Field(ge=10)]
+    min_events: Annotated[int, Field(ge=2)]
+
+
 SensitivityKey = Literal["weak", "strong", "structural", "z", "window", "weight_factor"]
 
 
@@ -389,6 +402,16 @@ class Rules(_Model):
         "population_change": 0.25,
         "small_population": 1000,
     }
+    warning: WarningSettings = {
+        "horizon": 1,
+        "weak_score": 80,
+        "decline_points": 10,
+        "weak_class_max": 4,
+        "folds": 5,
+        "bootstrap": 10,
+        "min_regions": 30,
+        "min_events": 5,
+    }
     classes: tuple[SignalClass, ...]
     sensitivity: dict[SensitivityKey, tuple[Number, ...]] = {}
     _source: str = PrivateAttr("signals.toml")
@@ -398,7 +421,7 @@ class Rules(_Model):
         return self._source
 
     def __getitem__(self, section: str) -> dict:
-        if section not in ("scores", "trends", "levels", "housing", "sensitivity"):
+        if section not in ("scores", "trends", "levels", "housing", "warning", "sensitivity"):
             raise KeyError(section)
         return getattr(self, section)
 

@@ -14,9 +14,19 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
+from wijkradar.cli import dynamics
+from wijkradar.cli.options import (
+    DataOpt,
+    DatasetOpt,
+    LangOpt,
+    LevelOpt,
+    PortOpt,
+    TextFormat,
+    ViewOpt,
+)
 from wijkradar.errors import WijkradarError
 from wijkradar.settings import DEFAULT_DATASET
-from wijkradar.vocab import Lang, Level, TableFormat, View
+from wijkradar.vocab import TableFormat
 
 app = typer.Typer(
     name="wijkradar",
@@ -27,33 +37,6 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
-
-DataOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Map met bronbestanden (standaard WIJKRADAR_DATA of ../shared/data).",
-        envvar="WIJKRADAR_DATA",
-    ),
-]
-DatasetOpt = Annotated[
-    Path,
-    typer.Option(
-        "--dataset",
-        help="Gebouwde dataset (standaard WIJKRADAR_DATASET of ./wijkradar-data).",
-        envvar="WIJKRADAR_DATASET",
-    ),
-]
-LevelOpt = Annotated[Level, typer.Option("--level", help="buurt, wijk of gemeente.")]
-ViewOpt = Annotated[
-    View, typer.Option("--view", help="absolute (landelijk) of relative (binnen de gemeente).")
-]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="nl of en.")]
-TextFormat = Literal["text", "json"]
-PortOpt = Annotated[
-    int,
-    typer.Option("--port", help="Poort van de webapp.", envvar="WIJKRADAR_PORT", min=1, max=65535),
-]
 
 
 def _data_dir(data: Path | None) -> Path:
@@ -472,6 +455,10 @@ def report(
         err.print(f"[red]onderbroken:[/red] {len(res.not_done)} niet gemaakt ({res.not_done[0]} …)")
     if not res.ok:
         raise SystemExit(1)
+
+
+for _command in (dynamics.transitions, dynamics.movers, dynamics.warning):
+    app.command()(_command)
 
 
 def main() -> None:

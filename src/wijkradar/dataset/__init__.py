@@ -318,6 +318,49 @@ class Dataset:
             pass  # a read-only dataset: compute again next time
         return frame
 
+    def axis_scores(self, view: str = "absolute") -> pd.DataFrame:
+        """Both axes' scores of every region and edition, each year scored from its own values
+        (:func:`~wijkradar.analysis.scores.domain_scores` with :attr:`rules`)."""
+        from wijkradar.analysis.scores import domain_scores
+
+        def compute() -> pd.DataFrame:
+            s = domain_scores(self.panel, self.indicators, self.rules, view=view)
+            return s.assign(code=s["code"].astype(str), year=s["year"].astype(int))
+
+        return self._memo(("axis_scores", view), compute)
+
+    def trajectories(self, *, level: str, view: str = "absolute", gemeente: str | None = None):
+        """Per region and edition: axis fifths, signal, Leefbaarometer class
+        (:func:`wijkradar.dataset.dynamics.trajectories`)."""
+        from wijkradar.dataset.dynamics import trajectories
+
+        return self._memo(
+            ("trajectories", level, view, gemeente),
+            lambda: trajectories(self, level=level, view=view, gemeente=gemeente),
+        )
+
+    def transitions(self, *, level: str, by: str, **kw):
+        """Markov transitions of ``by`` (:func:`wijkradar.dataset.dynamics.transitions`)."""
+        from wijkradar.dataset.dynamics import transitions
+
+        return transitions(self, level=level, by=by, **kw)
+
+    def movers(self, *, level: str, year_from: int, year_to: int, **kw):
+        """Stijgers en dalers (:func:`wijkradar.dataset.dynamics.movers`)."""
+        from wijkradar.dataset.dynamics import movers
+
+        key = ("movers", level, year_from, year_to, tuple(sorted(kw.items())))
+        return self._memo(
+            key, lambda: movers(self, level=level, year_from=year_from, year_to=year_to, **kw)
+        )
+
+    def warning(self, *, level: str, **kw):
+        """Early-warning risks with their backtest (:func:`wijkradar.dataset.warning.warning`)."""
+        from wijkradar.dataset.warning import warning
+
+        key = ("warning", level, tuple(sorted(kw.items())))
+        return self._memo(key, lambda: warning(self, level=level, **kw))
+
     def divide(self, *, level: str = "buurt") -> pd.DataFrame:
         """Tweedeling per gemeente and year (see :func:`wijkradar.analysis.divide.divide`)."""
         from wijkradar.analysis.divide import divide

@@ -24,6 +24,12 @@ import pandas as pd
 from wijkradar import __version__
 from wijkradar.analysis import validation as va
 from wijkradar.files import write_atomic
+from wijkradar.outputs.validation_warning import (
+    collect_transitions,
+    collect_warning,
+    transitions_section,
+    warning_section,
+)
 from wijkradar.palette import ACCENT, GRID, INK, OUTLINE, signal_colour
 from wijkradar.vocab import LEVELS
 from wijkradar.wording import N_, Words, words
@@ -89,6 +95,8 @@ class Validation:
     variations: pd.DataFrame
     leakage: list[str]
     indices: list[IndexCheck]
+    warning: list = field(default_factory=list)
+    transitions: list = field(default_factory=list)
 
     @property
     def fallback(self) -> str:
@@ -174,6 +182,8 @@ def collect(
         variations=sens,
         leakage=va.leakage(ds.indicators),
         indices=[check_index(p, raw, frames) for p, raw in tables],
+        warning=collect_warning(ds),
+        transitions=collect_transitions(ds),
     )
 
 
@@ -805,6 +815,9 @@ def markdown(v: Validation, *, lang: str = "nl", figures: str = "validation") ->
     lines += _backtest_section(w, v, figures)
     lines += _index_section(w, v, figures)
     lines += _sensitivity_section(w, v, figures)
+    points = v.rules["warning"]["decline_points"]
+    lines += warning_section(w, v.warning, v.catalogue, points)
+    lines += transitions_section(w, v.transitions)
     lines += [w._("Bron: CBS, Kadaster, Leefbaarometer (BZK)."), ""]
     return "\n".join(lines)
 

@@ -132,6 +132,105 @@ class FeatureCollection(BaseModel):
     missing_geometry: int
 
 
+# -- dynamics and early warning (routes/dynamics.py) --------------------------------------
+
+Outcome = Literal["weak", "decline"]
+"""What a risk is the chance of (``wijkradar.analysis.warning.OUTCOMES``)."""
+
+
+class WarningOut(BaseModel):
+    """Risks of one origin with what judges them: ``summary`` (the outcome in words, the
+    training set, the backtest's headline and its sentence) and one row per region."""
+
+    summary: dict[str, Any] = Field(
+        description="outcome_text, n_train, events, train_years, backtest {split, origin, "
+        "target, roc_auc, pr_auc, baseline, baseline_roc_auc, beats}, backtest_text."
+    )
+    risks: list[dict[str, Any]] = Field(
+        description="code, name, year, horizon, outcome, risk (0–1), risk_low, risk_high, "
+        "drivers [{feature, indicator, value, contribution, text}]; highest risk first."
+    )
+    count: int
+
+
+class BacktestOut(BaseModel):
+    """The full backtest table: one row per split, model and naive baseline."""
+
+    level: str
+    horizon: int
+    outcome: str
+    view: str
+    gemeente: str | None
+    columns: list[str]
+    data: list[dict[str, Any]] = Field(description="NaN is null; rule_text: the rule in words.")
+    count: int
+
+
+class MoverDriver(BaseModel):
+    indicator: str
+    label: str
+    percentile_change: float | None
+    contribution: float | None
+
+
+class Mover(BaseModel):
+    code: str
+    name: str
+    year_from: int
+    year_to: int
+    value_from: float | None
+    value_to: float | None
+    change: float | None
+    direction: Literal["daler", "stijger"] = Field(
+        description="daler: got more vulnerable; stijger: improved."
+    )
+    direction_text: str
+    rank: int
+    drivers: list[MoverDriver]
+
+
+class MoversOut(BaseModel):
+    level: str
+    by: str
+    by_label: str
+    view: str
+    gemeente: str | None
+    year_from: int
+    year_to: int
+    left_out_at_cut: int = Field(description="Regions left out: a series cut between the years.")
+    movers: list[Mover]
+    count: int
+
+
+class TrajectoryRow(BaseModel):
+    year: int
+    composition: int | None = Field(description="Fifth 1–5 (5 = most vulnerable).")
+    problems: int | None
+    signal: str | None = Field(description="Signal class id (see /api/classes).")
+    lbm_class: int | None = Field(description="Leefbaarometer class 1–9.")
+    series: str = Field(
+        description="The code, or <code>@-<year> for the rows of another place under the code "
+        "before a series cut: rows of one series belong to one place."
+    )
+
+
+class TrajectoryScale(BaseModel):
+    scale: Literal["region", "wijk", "gemeente"]
+    code: str
+    name: str | None
+    level: str
+    rows: list[TrajectoryRow]
+
+
+class TrajectoryOut(BaseModel):
+    code: str
+    level: str
+    view: str
+    scales: list[TrajectoryScale] = Field(
+        description="The region itself first, then (for a buurt) its wijk, then its gemeente."
+    )
+
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 404, 405, 413, 414, 422, 500)
 }

@@ -1,15 +1,19 @@
-"""The template context of the wijkprofiel report: profile + action frames + divide + sources.
+"""The template context of the wijkprofiel report: profile + early warning + action frames +
+divide + sources.
 
 The report's fixed texts are :func:`report_strings` (gettext, Dutch first); the numbers come
-from :meth:`Dataset.profile`, the signal rules, the action matrix and the divide, never from
-here.
+from :meth:`Dataset.profile`, the signal rules, :meth:`Dataset.warning`,
+:meth:`Dataset.trajectories`, :meth:`Dataset.movers`, the action matrix and the divide, never
+from here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from typing import TYPE_CHECKING
 
+from wijkradar.codes import gemeente_of, gemeenten_of, wijken_of
 from wijkradar.errors import WijkradarError
 from wijkradar.outputs.report import charts
 from wijkradar.outputs.text import ONE_AXIS, one_axis, people, reason_groups
@@ -186,6 +190,98 @@ def report_strings(w: Words, rules: Rules) -> dict[str, str]:
         "level_unknown": w._("onbekend"),
         "clusters": w._("Ruimtelijke clusters"),
         "break": w._("Reeksbreuk"),
+        **early_strings(w),
+    }
+
+
+def early_strings(w: Words) -> dict[str, str]:
+    """The fixed texts of the early-warning page: Vroegsignalering, Traject, Stijgers en dalers.
+
+    Templates with ``{fields}`` are filled in :func:`_warning_box`, :func:`_trajectory` and
+    :func:`_movers_box`.
+    """
+    return {
+        "early_h": w._("Vroegsignalering"),
+        "early_intro": w._(
+            "De kans dat dit gebied bij een volgende editie zwak is of achteruitgaat, geleerd "
+            "van eerdere edities van vergelijkbare gebieden. Een kans is geen zekerheid en geen "
+            "oordeel over bewoners."
+        ),
+        "risk_next": w._("Kans op {what} bij de eerstvolgende editie na {year}"),
+        "risk_later": w._("Kans op {what}, {h} edities na {year}"),
+        "risk_band": w._("band {low}–{high}"),
+        "risk_band_note": w._(
+            "De band loopt van het 10e tot het 90e percentiel van de kans bij hertrainingen op "
+            "andere steekproeven van gemeenten."
+        ),
+        "risk_above": w._("hoger dan gemiddeld"),
+        "risk_below": w._("lager dan gemiddeld"),
+        "risk_around": w._("niet duidelijk anders dan gemiddeld"),
+        "risk_above_text": w._(
+            "Zelfs de onderkant van de band ligt boven het gemiddelde: {base} van de gevallen "
+            "waarvan het model leerde, had die uitkomst."
+        ),
+        "risk_below_text": w._(
+            "Zelfs de bovenkant van de band ligt onder het gemiddelde: {base} van de gevallen "
+            "waarvan het model leerde, had die uitkomst."
+        ),
+        "risk_around_text": w._(
+            "De band omvat het gemiddelde: {base} van de gevallen waarvan het model leerde, had "
+            "die uitkomst."
+        ),
+        "drivers_h": w._("Wat de kans het meest verhoogt"),
+        "drivers_none": w._("Geen enkel kenmerk verhoogt de kans boven het gemiddelde."),
+        "trained": w._("Getraind op {n} gevallen ({e} met die uitkomst) uit {years}: {scope}."),
+        "scope_all": w._("alle {units} in de gegevens"),
+        "scope_gemeente": w._("alleen de {units} van {gemeente}"),
+        "fallback": w._(
+            "Over alle {units} samen lukte het niet ({reason}); daarom is alleen binnen "
+            "{gemeente} getraind."
+        ),
+        "backtest_h": w._("Hoe goed zulke voorspellingen eerder waren"),
+        "not_better": w._(
+            "Het model doet het in de backtest niet beter dan een eenvoudige maatstaf: lees de "
+            "kans als een samenvatting van de cijfers, niet als extra kennis."
+        ),
+        "risk_none": w._("Geen risico te berekenen: {reason}."),
+        "risk_none_both": w._(
+            "Geen risico te berekenen. Over alle {units}: {national}; binnen {gemeente}: {local}."
+        ),
+        "risk_absent": w._(
+            "het model is getraind, maar dit gebied heeft in {year} geen kenmerken om een kans "
+            "uit te berekenen"
+        ),
+        "traj_h": w._("Traject"),
+        "traj_intro": w._(
+            "Per editie: de vijfde waarin het gebied stond op samenstelling en zichtbare "
+            "problemen (1 = minst, 5 = meest kwetsbaar; {view}), het signaal en de "
+            "Leefbaarometer-klasse (1–9, hoger is beter)."
+        ),
+        "traj_comp": w._("Samenstelling (vijfde)"),
+        "traj_prob": w._("Problemen (vijfde)"),
+        "traj_lbm": w._("Leefbaarometer (1–9)"),
+        "traj_other": w._("ander gebied onder dezelfde code"),
+        "traj_none": w._(
+            "Geen editie met een vijfde, een signaal of een Leefbaarometer-klasse voor dit gebied."
+        ),
+        "movers_h": w._("Stijgers en dalers"),
+        "movers_intro": w._(
+            "De {units} van {name} die tussen {a} en {b} het meest veranderden op de score "
+            "zichtbare problemen (0–100, hoger is meer problemen). Daler: meer problemen; "
+            "stijger: minder."
+        ),
+        "movers_name": w._("Naam"),
+        "movers_dir": w._("Richting"),
+        "movers_by": w._("Vooral door"),
+        "movers_none": w._(
+            "Geen stijgers en dalers: de {units} van dit gebied hebben tot en met {year} geen "
+            "twee edities met een score zichtbare problemen."
+        ),
+        "movers_still": w._(
+            "Geen stijgers en dalers: geen van de {units} van dit gebied veranderde tussen {a} "
+            "en {b}."
+        ),
+        "movers_error": w._("Geen stijgers en dalers: {reason}."),
     }
 
 
@@ -415,6 +511,7 @@ def build_context(
         "success_factors": (actions or {}).get("success_factors") or _success_factors(lang),
         "sources": _sources(profile),
         "breaks": _breaks(profile, w),
+        "early": early_page(ds, profile, sig["year"] if sig else year, view, S, w),
     }
 
 
@@ -454,3 +551,253 @@ def _success_factors(lang: str) -> list[dict]:
         {"id": s.id, "label": s.label(lang), "text": s.text(lang), "evidence": []}
         for s in default_matrix().success_factors
     ]
+
+
+# -- the early-warning page: Vroegsignalering, Traject, Stijgers en dalers -------------------
+
+MOVERS_SHOWN = 3
+"""Dalers and stijgers each: at most this many sub-areas in the report's short list."""
+DRIVERS_SHOWN = 3
+MOVER_DRIVERS = 1
+"""A mover's first driver only: the list stays one line per area and the page one page."""
+SUBLEVEL = {"wijk": "buurt", "gemeente": "wijk"}
+NO_SIGNAL = "insufficient_data"
+
+
+def _pct(x: float, w: Words) -> str:
+    """A chance as a whole percentage; below half a percent "< 1%" rather than a false 0%."""
+    return f"< {w.value(1, '%', 0)}" if x < 0.005 else w.value(100 * x, "%", 0)
+
+
+def _try_warning(ds: Dataset, level: str, code: str, year: int | None, view: str):
+    """The early warning of ``level``: over every region of the level first, then (for a
+    buurt or wijk) over the regions of its own gemeente only.
+
+    Returns ``(result, gemeente or None, [(gemeente or None, error), ...])``; ``result`` is
+    ``None`` when every attempt failed.
+    """
+    scopes: list[str | None] = [None]
+    if level != "gemeente" and gemeente_of(code):
+        scopes.append(gemeente_of(code))
+    errors = []
+    for gm in scopes:
+        try:
+            return ds.warning(level=level, year=year, view=view, gemeente=gm), gm, errors
+        except WijkradarError as exc:
+            errors.append((gm, exc))
+    return None, None, errors
+
+
+def _risk_words(row: dict, base: float, S: dict, w: Words) -> tuple[str, str, str]:
+    """The risk against the training set's share with the outcome: (key, label, sentence)."""
+    if row["risk_low"] > base:
+        key = "above"
+    elif row["risk_high"] < base:
+        key = "below"
+    else:
+        key = "around"
+    return key, S[f"risk_{key}"], S[f"risk_{key}_text"].format(base=_pct(base, w))
+
+
+def _gm_name(ds: Dataset, gm: str | None) -> str:
+    return str(ds.names.get(gm, gm)) if gm else ""
+
+
+def _said(exc: WijkradarError, w: Words) -> str:
+    """An error's message in ``w``'s language, without a closing full stop (the report's
+    sentence brings its own)."""
+    return exc.render(w).rstrip(". ")
+
+
+def _no_risk(ds: Dataset, level: str, errors: list, S: dict, w: Words) -> dict:
+    """The one line that says why there is no risk (each attempt's reason, in ``w``'s
+    language)."""
+    if len(errors) > 1:
+        text = S["risk_none_both"].format(
+            units=w.units(level),
+            national=_said(errors[0][1], w),
+            gemeente=_gm_name(ds, errors[1][0]),
+            local=_said(errors[1][1], w),
+        )
+    else:
+        text = S["risk_none"].format(reason=_said(errors[0][1], w))
+    return {"ok": False, "reason": text}
+
+
+def _warning_box(ds: Dataset, profile: dict, year, view: str, S: dict, w: Words) -> dict:
+    """The report region's early-warning risk in words, with its band, drivers, training set
+    and backtest; or ``{"ok": False, "reason": ...}`` saying why there is none."""
+    code, level = profile["code"], profile["level"]
+    res, gm, errors = _try_warning(ds, level, code, year, view)
+    if res is None:
+        return _no_risk(ds, level, errors, S, w)
+    mine = dataclasses.replace(res, frame=res.frame[res.frame["code"].astype(str) == code])
+    recs = mine.records(ds.indicators, w.lang)
+    if not recs:
+        reason = S["risk_absent"].format(year=res.year)
+        return {"ok": False, "reason": S["risk_none"].format(reason=reason)}
+    row, summ = recs[0], res.summary(ds.indicators, w.lang)
+    base = res.events / res.n_train if res.n_train else 0.0
+    key, label, sentence = _risk_words(row, base, S, w)
+    what = summ["outcome_text"]
+    head = (
+        S["risk_next"].format(what=what, year=res.year)
+        if res.horizon == 1
+        else S["risk_later"].format(what=what, h=res.horizon, year=res.year)
+    )
+    units = w.units(level)
+    scope = (
+        S["scope_gemeente"].format(units=units, gemeente=_gm_name(ds, gm))
+        if gm
+        else S["scope_all"].format(units=units)
+    )
+    fallback = None
+    if errors:
+        fallback = S["fallback"].format(
+            units=units, reason=_said(errors[0][1], w), gemeente=_gm_name(ds, gm)
+        )
+    return {
+        "ok": True,
+        "year": res.year,
+        "head": head,
+        "risk": _pct(row["risk"], w),
+        "band": S["risk_band"].format(
+            low=w.number(100 * row["risk_low"], 0), high=_pct(row["risk_high"], w)
+        ),
+        "key": key,
+        "label": label,
+        "sentence": sentence,
+        "drivers": [d["text"] for d in row["drivers"][:DRIVERS_SHOWN]],
+        "trained": S["trained"].format(
+            n=w.number(res.n_train),
+            e=w.number(res.events),
+            years=", ".join(map(str, res.train_years)),
+            scope=scope,
+        ),
+        "fallback": fallback,
+        "backtest": _unbroken(summ["backtest_text"]),
+        "beats": bool((summ.get("backtest") or {}).get("beats")),
+    }
+
+
+def _unbroken(text: str) -> str:
+    """``text`` with the metric names' hyphens non-breaking (no "ROC-" at a line's end)."""
+    return text.replace("ROC-AUC", "ROC\u2011AUC").replace("PR-AUC", "PR\u2011AUC")
+
+
+def _state(x, fmt=str) -> str:
+    return "—" if x is None or x != x else fmt(x)
+
+
+def _trajectory(ds: Dataset, profile: dict, year, view: str, S: dict, w: Words) -> dict:
+    """The region's editions: composition and problems fifth, signal, Leefbaarometer class.
+
+    Rows of another area under the same code (before or after a series cut) are marked; the
+    report's year is highlighted."""
+    code, level = profile["code"], profile["level"]
+    try:
+        t = ds.trajectories(level=level, view=view)
+    except WijkradarError as exc:
+        return {"rows": [], "none": exc.render(w)}
+    t = t[t["code"].astype(str) == code]
+    # an edition with no state and no signal but "insufficient data" says nothing: left out
+    known = t[["composition", "problems", "lbm_class"]].notna().any(axis=1)
+    t = t[known | (t["signal"].notna() & (t["signal"] != NO_SIGNAL))]
+    at_year = t.loc[t["year"] == year, "series"]
+    subject = str(at_year.iloc[0]) if len(at_year) else code
+    rows = []
+    for r in t.itertuples(index=False):
+        cls = ds.rules.get(r.signal) if isinstance(r.signal, str) else None
+        rows.append(
+            {
+                "year": int(r.year),
+                "composition": _state(r.composition, lambda v: str(int(v))),
+                "problems": _state(r.problems, lambda v: str(int(v))),
+                "signal": w.field(cls, "label") if cls is not None else _state(r.signal),
+                "color": signal_colour(r.signal) if cls is not None else None,
+                "lbm": _state(r.lbm_class, lambda v: str(int(v))),
+                "other": str(r.series) != subject,
+                "current": int(r.year) == year,
+            }
+        )
+    return {
+        "rows": rows,
+        "none": None if rows else S["traj_none"],
+        "intro": S["traj_intro"].format(view=S[f"view_{view}"]),
+        "other": any(r["other"] for r in rows),
+    }
+
+
+def _inside(codes, code: str, level: str):
+    """Mask of ``codes`` (buurten or wijken) that lie in the wijk or gemeente ``code``."""
+    codes = codes.astype(str)
+    parent = wijken_of(codes) if level == "wijk" else gemeenten_of(codes)
+    return (parent.astype(str) == code).to_numpy()
+
+
+def _mover_row(r: dict, w: Words, catalogue) -> dict:
+    return {
+        "name": r["name"] or r["code"],
+        "code": r["code"],
+        "direction": w.mover_direction(r["direction"]),
+        "daler": r["direction"] == "daler",
+        "value_from": w.number(r["value_from"], 0),
+        "value_to": w.number(r["value_to"], 0),
+        "change": w.signed(r["change"], 0),
+        "drivers": [
+            w._(
+                "{what} {change} percentielpunten",
+                what=w.feature("ind:" + i, catalogue),
+                change=w.signed(c, 0),
+            )
+            for i, c, _ in r["drivers"][:MOVER_DRIVERS]
+        ],
+    }
+
+
+def _mover_years(ds: Dataset, code: str, level: str, year, view: str) -> list[int]:
+    """The editions (up to ``year``) in which the sub-areas of ``code`` have a problems score."""
+    s = ds.axis_scores(view)
+    s = s[(s["level"] == SUBLEVEL[level]) & (s["domain"] == "problems") & s["score"].notna()]
+    s = s[_inside(s["code"], code, level)]
+    return sorted(int(y) for y in set(s["year"]) if year is None or y <= year)
+
+
+def _movers_box(ds: Dataset, profile: dict, year, view: str, S: dict, w: Words) -> dict | None:
+    """For a wijk or gemeente: its buurten (or wijken) that rose and fell most on the
+    problems score between the two latest editions up to ``year``; ``None`` for a buurt."""
+    code, level = profile["code"], profile["level"]
+    sub = SUBLEVEL.get(level)
+    if sub is None:
+        return None
+    units = w.units(sub)
+    years = _mover_years(ds, code, level, year, view)
+    if len(years) < 2:
+        return {"rows": [], "none": S["movers_none"].format(units=units, year=year or "—")}
+    a, b = years[-2:]
+    try:
+        frame, _ = ds.movers(
+            level=sub, year_from=a, year_to=b, gemeente=gemeente_of(code), view=view, n=100_000
+        )
+    except WijkradarError as exc:
+        return {"rows": [], "none": S["movers_error"].format(reason=_said(exc, w))}
+    frame = frame[_inside(frame["code"], code, level)]
+    frame = frame.sort_values(["direction", "rank"]).groupby("direction").head(MOVERS_SHOWN)
+    rows = [_mover_row(r, w, ds.indicators) for r in frame.to_dict("records")]
+    rows.sort(key=lambda r: not r["daler"])
+    return {
+        "rows": rows,
+        "a": a,
+        "b": b,
+        "intro": S["movers_intro"].format(units=units, name=profile["name"], a=a, b=b),
+        "none": None if rows else S["movers_still"].format(units=units, a=a, b=b),
+    }
+
+
+def early_page(ds: Dataset, profile: dict, year, view: str, S: dict, w: Words) -> dict:
+    """Everything the early-warning page shows for the report's region, level, year and view."""
+    return {
+        "warning": _warning_box(ds, profile, year, view, S, w),
+        "trajectory": _trajectory(ds, profile, year, view, S, w),
+        "movers": _movers_box(ds, profile, year, view, S, w),
+    }

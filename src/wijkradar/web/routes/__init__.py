@@ -1,6 +1,6 @@
 """API routes, one module per resource; each route is a thin shell over one call."""
 
-from wijkradar.web.routes import export, health, indicators, maps, regions, signals
+from wijkradar.web.routes import dynamics, export, health, indicators, maps, regions, signals
 
 ROUTERS = (
     health.router,
@@ -9,4 +9,5 @@ ROUTERS = (
     signals.router,
     maps.router,
     export.router,
+    dynamics.router,
 )

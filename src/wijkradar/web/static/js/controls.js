@@ -2,10 +2,10 @@
 import { api, qs } from "./api.js";
 import { $, $$, h } from "./dom.js";
 import { isCodeUnit, t } from "./i18n.js";
-import { SIGNAL_LAYER, availableLevels, axes, data, levelInfo, state, update } from "./state.js";
+import { RISK_LAYER, SIGNAL_LAYER, availableLevels, axes, data, levelInfo, state, update } from "./state.js";
 
 export function layerLabel(layer) {
-  if (layer === SIGNAL_LAYER || axes().includes(layer)) return t(`layer_${layer}`);
+  if (layer === SIGNAL_LAYER || layer === RISK_LAYER || axes().includes(layer)) return t(`layer_${layer}`);
   return data.indById[layer]?.label ?? layer;
 }
 
@@ -31,7 +31,7 @@ function buildLayers() {
   const sel = $("#layer");
   sel.replaceChildren();
   const main = h("optgroup", { label: t("layer_group_main") });
-  for (const id of [SIGNAL_LAYER, ...axes()]) main.append(new Option(layerLabel(id), id));
+  for (const id of [SIGNAL_LAYER, ...axes(), RISK_LAYER]) main.append(new Option(layerLabel(id), id));
   sel.append(main);
   const byDomain = {};
   for (const ind of data.indicators) if (!isCodeUnit(ind.unit)) (byDomain[ind.domain] ||= []).push(ind);

@@ -5,16 +5,19 @@
 import { $, h, swatch } from "./dom.js";
 import { fmt, t, unitText } from "./i18n.js";
 import { layerLabel } from "./controls.js";
-import { SIGNAL_LAYER, axes, data, state } from "./state.js";
+import { riskTip, showRisk } from "./risk.js";
+import { RISK_LAYER, SIGNAL_LAYER, axes, data, state } from "./state.js";
 
 // viridis, light (low) to dark (high): sequential and colour-blind safe
 export const RAMP = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];
 export const NODATA = "#d9d9d9";
-export const NO_SIGNAL_FILL = "#f7f7f7"; // a region the signal run did not reach
+export const NO_SIGNAL_FILL = "#f7f7f7"; // a region the signal run (or the risk) did not reach
 export const NO_DATA_CLASS = "insufficient_data"; // white: drawn with the classes' outline
 
-/** The feature property the layer colours by (null: the signal class). */
-export const numericProp = () => (axes().includes(state.layer) ? `${state.layer}_score` : state.layer === SIGNAL_LAYER ? null : "value");
+/** The feature property the layer colours by (null: the signal class; the risk layer is drawn
+    over the signal's paint by js/risk.js). */
+export const numericProp = () =>
+  axes().includes(state.layer) ? `${state.layer}_score` : state.layer === SIGNAL_LAYER || state.layer === RISK_LAYER ? null : "value";
 
 export function quantileBreaks(values, k) {
   const v = values.filter((x) => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
@@ -165,6 +168,7 @@ function rampLegend() {
 }
 
 export function renderLegend() {
+  if (state.layer === RISK_LAYER) return showRisk(); // its legend and its colours
   $("#legend").replaceChildren(...(numericProp() ? rampLegend() : signalLegend()));
 }
 
@@ -193,7 +197,8 @@ export function tooltipContent(p) {
   // what the reasons put first: the figures rest on few people, or the place got new residents
   if (p.small) out.push(h("div", { class: "tip-note" }, t("tip_small")));
   if (p.housing) out.push(h("div", { class: "tip-note" }, t("tip_housing")));
-  if (state.layer !== SIGNAL_LAYER) {
+  if (state.layer === RISK_LAYER) out.push(riskTip(p.code));
+  else if (state.layer !== SIGNAL_LAYER) {
     const prop = numericProp();
     const ind = data.indById[state.layer];
     const unit = ind && unitText(ind.unit) && p[prop] != null ? ` ${ind.unit}` : "";

@@ -9,9 +9,11 @@ import * as controls from "./controls.js";
 import { $, $$ } from "./dom.js";
 import { LANGS, apply as applyI18n } from "./i18n.js";
 import * as map from "./map.js";
+import * as movers from "./movers.js";
 import * as profile from "./profile.js";
+import * as risk from "./risk.js";
 import { setup as setupSearch } from "./search.js";
-import { SIGNAL_LAYER, availableLevels, axes, data, normalise, readUrl, state, subscribe, toggleCompare, update, writeUrl } from "./state.js";
+import { RISK_LAYER, SIGNAL_LAYER, availableLevels, axes, data, normalise, readUrl, state, subscribe, toggleCompare, update, writeUrl } from "./state.js";
 import { retranslate, statusError } from "./status.js";
 
 // The first layer is asked for before the map is fitted, at the zoom a city fills a laptop
@@ -42,6 +44,8 @@ const openCompare = async (show, focus) => {
 function wire() {
   controls.setup({ onLevel: () => map.fitFocus() });
   const search = setupSearch({ onChoose: (r) => selectRegion(r.code, { level: r.level, fly: true, focusPanel: true }) });
+  risk.setup();
+  movers.setup({ onChoose: (code) => selectRegion(code, { fly: true }) });
   $$(".lang button").forEach((b) => b.addEventListener("click", () => update({ lang: b.dataset.lang })));
   $$("[data-close]").forEach((b) => b.addEventListener("click", () => (b.dataset.close === "profile" ? update({ sel: null }) : openCompare(false))));
   $("#compare-toggle").addEventListener("click", () => openCompare(!compare.isOpen(), true));
@@ -58,8 +62,12 @@ function wire() {
     else if (b && b.dataset.goto) selectRegion(b.dataset.goto, { level: b.dataset.level, fly: true });
   });
   document.addEventListener("keydown", (e) => {
-    if (e.key !== "Escape") return;
+    if (e.key !== "Escape" || e.target.closest?.("dialog")) return; // a dialog closes itself
     if (search.isOpen()) return search.close();
+    if (movers.isOpen() && $("#movers").contains(document.activeElement)) {
+      movers.show(false);
+      return $("#movers-open").focus();
+    }
     const inCompare = $("#compare").contains(document.activeElement);
     if (profile.isOpen() && !inCompare) {
       update({ sel: null });
@@ -108,12 +116,12 @@ async function init() {
   if (gemeenteOfCode(state.sel)) data.gm = { code: gemeenteOfCode(state.sel), name: null };
   controls.build();
   writeUrl();
-  for (const fn of [onLang, controls.onChange, map.onChange, profile.onChange, compare.onChange]) subscribe(fn);
+  for (const fn of [onLang, controls.onChange, map.onChange, profile.onChange, compare.onChange, movers.onChange]) subscribe(fn);
   await mapReady;
   map.addLayers({ onSelect: (code) => selectRegion(code, { level: state.level, fly: false }) });
   // the prefetched layer holds the signal and the axis scores, not an indicator's values
   const fresh =
-    Object.entries(asked).some(([k, v]) => v !== null && v !== state[k]) || !(state.layer === SIGNAL_LAYER || axes().includes(state.layer));
+    Object.entries(asked).some(([k, v]) => v !== null && v !== state[k]) || !(state.layer === SIGNAL_LAYER || state.layer === RISK_LAYER || axes().includes(state.layer));
   await map.loadLayer({ zoom: initialZoom, prefetched: fresh ? null : prefetched, fit: !hasHash && !state.sel });
   if (!hasHash && state.sel) map.fitRegion(state.sel, false);
   map.followZoom();

@@ -7,7 +7,9 @@ import { exportUrl } from "./controls.js";
 import { $, clone, h, showPanel, slot, swatch } from "./dom.js";
 import { apply, fmt, isCodeUnit, lbl, t, unitText } from "./i18n.js";
 import { NO_DATA_CLASS } from "./legend.js";
-import { axes, data, setFocusGemeente, state } from "./state.js";
+import { fillRisk } from "./risk.js";
+import { axes, data, levelInfo, setFocusGemeente, state } from "./state.js";
+import { fillTrajectory } from "./trajectory.js";
 
 // A profile is 150–300 KB of JSON (boundary and every series): sixty keep a session of browsing
 // and comparing in memory (some 15 MB at most); past that the cache starts over.
@@ -202,6 +204,15 @@ function places(p) {
   return out;
 }
 
+/** The risk and the trajectory of a region of a mapped level (js/risk.js, js/trajectory.js). */
+function dynamics(root, p) {
+  const info = levelInfo(p.level);
+  if (!info) return ["risk", "trajectory"].forEach((name) => slot(root, name).remove());
+  const year = p.signal?.year ?? (p.level === state.level ? state.year : info.default_year);
+  fillRisk(slot(root, "risk-body"), { code: p.code, level: p.level, year });
+  fillTrajectory(slot(root, "trajectory-body"), p.code, year);
+}
+
 function render(p) {
   const root = apply(clone("profile"));
   const gm = p.gemeente;
@@ -221,6 +232,8 @@ function render(p) {
     fillSignal(root, p.signal, p.code);
     slot(root, "no-signal").remove();
   } else for (const name of ["signal", "reasons", "sensitivity"]) slot(root, name).remove();
+
+  dynamics(root, p);
 
   const cl = p.clusters;
   if (cl && axes().some((a) => cl[a])) {

@@ -5,6 +5,7 @@
    A data change that others show, the focus gemeente, is announced the same way (setFocusGemeente). */
 
 export const SIGNAL_LAYER = "signal";
+export const RISK_LAYER = "risk"; // the early warning's risk (js/risk.js)
 export const DEFAULT_LANG = "nl"; // left out of the URL
 
 export const state = {
@@ -14,7 +15,7 @@ export const state = {
   level: "buurt",
   year: null,
   view: "absolute",
-  layer: SIGNAL_LAYER, // "signal", an axis (its score) or an indicator id
+  layer: SIGNAL_LAYER, // "signal", "risk", an axis (its score) or an indicator id
   sel: null, // selected region code (profile open)
   cmp: [], // codes in the comparison
   panel: null, // "compare" when the compare panel is open
@@ -75,7 +76,7 @@ export const levelInfo = (level) => data.health?.levels?.[level] ?? null;
 /** Levels with data, fine to coarse. */
 export const availableLevels = () =>
   (data.health?.levels_order ?? []).filter((l) => (levelInfo(l)?.years || []).length);
-const isLayer = (id) => id === SIGNAL_LAYER || axes().includes(id) || id in data.indById;
+const isLayer = (id) => id === SIGNAL_LAYER || id === RISK_LAYER || axes().includes(id) || id in data.indById;
 
 /** Make state fit the data; returns the keys it changed. */
 export function normalise() {

@@ -173,10 +173,11 @@ def _child(path: str, profile: bool, threads: int | None) -> None:
     Xo = feats.table.xs(year, level="year", drop_level=False)
     Xo = Xo[Xo.notna().any(axis=1)]
     t0 = time.perf_counter()
-    fitted = ew.fit(X, y, model="logit", folds=st["folds"], bootstrap=st["bootstrap"])
+    cap = st["max_train_rows"]  # as ds.warning fits: a larger training set is sampled down
+    fitted = ew.fit(X, y, model="logit", folds=st["folds"], bootstrap=st["bootstrap"], max_rows=cap)
     t_fit = time.perf_counter() - t0
     t_fit0 = time.perf_counter()
-    ew.fit(X, y, model="logit", folds=st["folds"])
+    ew.fit(X, y, model="logit", folds=st["folds"], max_rows=cap)
     t_fit0 = time.perf_counter() - t_fit0
     t0 = time.perf_counter()
     risk = ew.predict(fitted, Xo)
@@ -204,7 +205,9 @@ def _child(path: str, profile: bool, threads: int | None) -> None:
 
     print(
         f"\n  origin {year}: {len(y):,} training rows ({int(y.sum()):,} weak), "
-        f"{X.shape[1]} features; {len(Xo):,} buurten scored"
+        f"{X.shape[1]} features; {len(Xo):,} buurten scored; the model learns from "
+        f"{fitted.n_train:,} of them ([warning] max_train_rows {cap:,}, stratified), the plain "
+        "fit from all"
     )
     print(f"  {'fit alone':<62}{'wall s':>8}")
     print(f"  {'warning.fit, logit, calibrated, with its bootstrap refits':<62}{t_fit:8.2f}")

@@ -13,6 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from wijkradar.frames import decode
+
 LEVELS = ("land", "gemeente", "wijk", "buurt")
 """Region levels from coarse to fine."""
 
@@ -95,10 +97,12 @@ def levels_of(codes: pd.Series) -> pd.Series:
 def gemeenten_of(codes: pd.Series) -> pd.Series:
     """Vectorised :func:`gemeente_of` (a categorical column is mapped per category, once)."""
     if isinstance(codes.dtype, pd.CategoricalDtype):
-        cats = gemeenten_of(pd.Series(codes.cat.categories))
-        out = cats.to_numpy(dtype=object, na_value=None)[codes.cat.codes.to_numpy()]
-        out[codes.cat.codes.to_numpy() < 0] = None
-        return pd.Series(out, index=codes.index, dtype="string")
+        gm = gemeenten_of(pd.Series(codes.cat.categories))
+        uniq, at = np.unique(gm.fillna("").to_numpy(str), return_inverse=True)
+        per_cat = np.where(gm.isna().to_numpy(), -1, at)
+        c = codes.cat.codes.to_numpy()
+        rows = np.where(c < 0, -1, per_cat[np.maximum(c, 0)])
+        return pd.Series(decode(rows, uniq, dtype="string"), index=codes.index)
     c = codes.astype("string")
     out = "GM" + c.str[2:6]
     return out.where(c.str[:2].isin(["GM", "WK", "BU"]), pd.NA).astype("string")

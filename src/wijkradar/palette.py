@@ -1,7 +1,8 @@
 """The one palette: signal classes, outlines and the chart lines, for map, charts and report.
 
 Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
-deficiency. The web reads it from ``/api/classes`` and ``/api/health``; the report's CSS and
+deficiency (the risk ramp: ColorBrewer's YlOrRd). The web reads it from ``/api/classes`` and
+``/api/health``; the report's CSS and
 SVG charts take it from here (``report.css`` refers to the ``--signal-*`` custom properties that
 :func:`css_variables` writes).
 """
@@ -29,6 +30,11 @@ ALL = "#555555"  # dark grey: the median of all regions
 HIGHLIGHT = "#E69F00"  # orange: the region on the locator map
 INK = "#1a1a1a"
 GRID = "#d0d0d0"
+RISK_RAMP = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+"""The risico layer: ColorBrewer YlOrRd, sequential from light (low) to dark (high)."""
+RISK_BOUNDS = (0.05, 0.1, 0.2, 0.4)
+"""The ramp's bin bounds: the risk is a calibrated chance, so the bounds are fixed, the same on
+every map."""
 
 
 def signal_colour(class_id: str) -> str:

@@ -257,6 +257,40 @@ class Words:
         """``daler`` / ``stijger`` in words."""
         return self._("daler") if direction == "daler" else self._("stijger")
 
+    def surroundings(self, row: dict, level: str) -> str:
+        """One axis's course beside its neighbours' (:mod:`wijkradar.analysis.surroundings`):
+        "Problemen: +12 punten sinds 2016; de 6 aangrenzende buurten gemiddeld +2 — beweegt
+        tegen de omgeving in." Higher scores are more vulnerable."""
+        axis = self._("Samenstelling") if row["axis"] == "composition" else self._("Problemen")
+        relations = {
+            "with": N_("beweegt mee met de omgeving"),
+            "against": N_("beweegt tegen de omgeving in"),
+            "alone": N_("beweegt, de omgeving blijft ongeveer gelijk"),
+            "holds": N_("blijft ongeveer gelijk terwijl de omgeving beweegt"),
+            "stable": N_("blijft ongeveer gelijk, net als de omgeving"),
+        }
+        if _missing(row.get("change")):
+            return self._("{axis}: geen eerdere editie om mee te vergelijken.", axis=axis)
+        own = self.n_(
+            "{axis}: {change} punt sinds {year}",
+            "{axis}: {change} punten sinds {year}",
+            round(abs(row["change"])),
+            axis=axis,
+            change=self.signed(row["change"]),
+            year=int(row["previous_year"]),
+        )
+        n = int(row.get("neighbours") or 0)
+        if n == 0 or _missing(row.get("neighbours_change")):
+            return own + "; " + self._("geen aangrenzend gebied om mee te vergelijken.")
+        nb = self.n_(
+            "{n} aangrenzende {units} {change}",
+            "de {n} aangrenzende {units} gemiddeld {change}",
+            n,
+            units=self.units(level, n),
+            change=self.signed(row["neighbours_change"]),
+        )
+        return f"{own}; {nb} \u2014 {self._(relations[row['relation']])}."
+
     def baseline(self, rule: str, catalogue: Catalogue) -> str:
         """A backtest row's rule in words: a model, or a named naive baseline."""
         fixed = {

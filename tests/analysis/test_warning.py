@@ -99,3 +99,38 @@ def test_drivers_and_uncertainty_band():
     top = Xo["ind:x"].idxmax()
     drivers = ew.explain(fitted, Xo.loc[[top]])[0]
     assert drivers[0][0] == "ind:x" and drivers[0][1] > 0
+
+
+def test_a_large_training_set_is_sampled_in_proportion_and_still_learns():
+    scores, comps, pop = _panel()
+    f = ew.feature_table(scores, comps, pop, sensitive=["migration_pct"])
+    out = _outcomes(scores)
+    X, y = ew.training_rows(f.table, out, "weak", known_by=2018)
+    Xs, ys = ew.sample(X, y, 600, seed=0)
+    assert len(ys) == 600 and Xs.index.is_unique
+    assert abs(ys.mean() - y.mean()) < 0.01  # stratified: the same share of events
+    assert ew.sample(X, y, 600, seed=0)[0].index.equals(Xs.index)  # seeded
+    assert ew.sample(X, y, len(y) + 1)[0] is X  # not more rows: all of them
+    fitted = ew.fit(X, y, folds=5, max_rows=600)
+    assert (fitted.n_train, fitted.events) == (600, int(ys.sum()))
+    table = ew.backtest(
+        f, out, outcome="weak", level="buurt", horizon=1,
+        settings={**SETTINGS, "max_train_rows": 500}, models=("logit",),
+    )  # fmt: skip
+    logit = table[table["rule"] == "logit"]
+    assert logit["n_train"].max() == 500 and (logit["roc_auc"] > 0.85).all()
+
+
+def test_the_challenger_runs_at_the_latest_origins_only():
+    scores, comps, pop = _panel(years=(2012, 2014, 2016, 2018, 2020))
+    f = ew.feature_table(scores, comps, pop, sensitive=["migration_pct"])
+    out = _outcomes(scores)
+    for k, expected in ((1, [2018]), (2, [2016, 2018])):
+        table = ew.backtest(
+            f, out, outcome="weak", level="buurt", horizon=1,
+            settings={**SETTINGS, "challenger_origins": k},
+        )  # fmt: skip
+        origins = sorted(set(table["origin"]))
+        assert origins == [2014, 2016, 2018]
+        assert sorted(table.loc[table["rule"] == "boosting", "origin"]) == expected
+        assert sorted(table.loc[table["rule"] == "logit", "origin"]) == origins

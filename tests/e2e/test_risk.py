@@ -14,11 +14,12 @@ import json
 import numpy as np
 import pytest
 
+from wijkradar.palette import RISK_RAMP
+
 IDLE = "window.mapStatus && window.mapStatus.startsWith('idle')"
 RISK_READY = "['ready', 'error'].includes(document.body.dataset.riskStatus)"
 COLD_WARNING_MS = 600_000
-# js/risk.js RISK_RAMP drawn at fill-opacity 0.92 over the #e8ecef background
-RISK_RAMP = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+# the risico ramp (palette.py, served by /api/classes) drawn at fill-opacity 0.92 over #e8ecef
 BACKGROUND = np.array((0xE8, 0xEC, 0xEF), float)
 
 
@@ -106,12 +107,22 @@ def test_risk_layer_backtest_movers_and_profile(new_page, live_server, artifacts
     page.wait_for_selector("#profile table.trajectory tbody tr")
     traj = page.locator("#profile table.trajectory").inner_text()
     assert "Wijk" in traj and "Gemeente" in traj and "2014" in traj
+    # meerschalig: its latest change beside its neighbours', in the API's words
+    tr = page.evaluate(f"fetch('/api/regions/{first['code']}/trajectory').then((r) => r.json())")
+    known = [r for r in tr["surroundings"] if r["year"] <= 2014 and r["change"] is not None]
+    assert known, "a daler has a change since its previous edition"
+    latest = max(r["year"] for r in known)
+    text = page.locator("#profile .surroundings").inner_text()
+    assert f"({latest}," in text
+    assert all(r["text"] in text for r in known if r["year"] == latest)
     page.wait_for_function(IDLE)
     page.screenshot(path=str(artifacts / "risk_profile.png"))
     page.locator("#profile [data-slot=risk]").scroll_into_view_if_needed()
     page.locator("#profile").screenshot(path=str(artifacts / "risk_profile_box.png"))
     page.locator("#profile [data-slot=trajectory]").scroll_into_view_if_needed()
     page.locator("#profile").screenshot(path=str(artifacts / "risk_profile_trajectory.png"))
+    page.locator("#profile .surroundings").scroll_into_view_if_needed()
+    page.locator("#profile").screenshot(path=str(artifacts / "risk_profile_surroundings.png"))
 
     # in English: the legend, the movers and the profile follow
     page.get_by_role("button", name="EN", exact=True).click()

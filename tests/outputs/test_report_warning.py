@@ -92,6 +92,18 @@ def _assert_risk(text: str, rec: dict, summ: dict) -> None:
         assert _flat(d["text"]) in text
 
 
+def _assert_surroundings(text: str, ds, code: str, level: str, year: int, view="absolute"):
+    """Meerschalig: the sentences of the region's latest change up to ``year`` beside its
+    neighbours', under their heading."""
+    s = ds.surroundings(level=level, view=view)
+    s = s[(s["code"] == code) & s["change"].notna() & (s["year"] <= year)]
+    assert len(s), f"{code} should have a change up to {year}"
+    latest = int(s["year"].max())
+    assert f"Ten opzichte van de omgeving ({latest};" in text
+    for r in s[s["year"] == latest].to_dict("records"):
+        assert _flat(words("nl").surroundings(r, level)) in text
+
+
 @needs_poppler
 def test_wijk_2014_has_its_risk_band_drivers_backtest_and_trajectory(ds, tmp_path):
     out = render_report(ds, WIJK, tmp_path / "wijk.pdf", year=2014)
@@ -107,6 +119,7 @@ def test_wijk_2014_has_its_risk_band_drivers_backtest_and_trajectory(ds, tmp_pat
     label = words("nl").field(ds.rules.get(t["signal"]), "label")
     assert f"2014 — {int(t['problems'])} {label} {int(t['lbm_class'])}" in text
     assert "† ander gebied onder dezelfde code" in text
+    _assert_surroundings(text, ds, WIJK, "wijk", 2014)
     # a wijk lists its buurten's movers, or says why it cannot (Amsterdam's buurten have one
     # edition with a problems score up to 2014)
     assert "Stijgers en dalers" in text
@@ -123,6 +136,7 @@ def test_rotterdam_buurt_relative_view(ds, tmp_path):
     assert "alle buurten in de gegevens" in text
     assert "vergeleken met de andere gebieden in de gemeente" in text  # the trajectory's view
     assert "Stijgers en dalers" not in text  # a buurt has no sub-areas
+    _assert_surroundings(text, ds, BUURT, "buurt", 2018, view="relative")
     _not_blank_pngs(out, tmp_path)
 
 

@@ -70,6 +70,11 @@ def test_classes_carry_the_palette(client):
     got = {d["id"]: d["color"] for d in body["data"]}
     assert got == PALETTE
     assert next(d for d in body["data"] if d["id"] == "alarm")["label"] == "Alarm"
+    # the risico layer's ramp comes from the same palette: one fewer bound than colours
+    from wijkradar.palette import RISK_BOUNDS, RISK_RAMP
+
+    assert body["risk_ramp"] == list(RISK_RAMP) and body["risk_bounds"] == list(RISK_BOUNDS)
+    assert len(body["risk_bounds"]) == len(body["risk_ramp"]) - 1
 
 
 def test_region_search_accent_and_case_insensitive(client):

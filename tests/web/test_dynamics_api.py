@@ -102,6 +102,27 @@ def test_trajectory_of_a_buurt_has_its_wijk_and_gemeente_beside_it(client):
     assert [s["scale"] for s in gm["scales"]] == ["region"]
 
 
+@pytest.mark.parametrize("lang,word", [("nl", "sinds"), ("en", "since")])
+def test_trajectory_says_whether_the_region_moves_with_its_surroundings(real_client, lang, word):
+    client = real_client
+    ds = client.app.state.web.ds
+    frame = ds.surroundings(level="buurt")
+    moved = frame[frame["change"].notna() & (frame["neighbours"] > 0)]
+    assert len(moved), "the test data should have a buurt with a change and neighbours"
+    code = moved.iloc[0]["code"]
+    body = client.get(f"/api/regions/{code}/trajectory?lang={lang}").json()
+    rows = body["surroundings"]
+    assert rows and {r["axis"] for r in rows} <= {"composition", "problems"}
+    mine = frame[frame["code"] == code]
+    assert len(rows) == len(mine)
+    for r in rows:
+        assert r["relation"] in ("with", "against", "alone", "holds", "stable", "unknown")
+        if r["change"] is not None and r["neighbours"]:
+            assert word in r["text"] and str(r["previous_year"]) in r["text"]
+    gm = client.get("/api/regions/GM0599/trajectory").json()
+    assert gm["surroundings"] == []  # a gemeente: its own trajectory only
+
+
 def test_new_routes_are_documented(client):
     paths = client.get("/openapi.json").json()["paths"]
     for p in ("/api/warning", "/api/warning/backtest", "/api/movers"):

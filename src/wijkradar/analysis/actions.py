@@ -40,6 +40,7 @@ from wijkradar.catalogue.actions import (
     SignalTest,
     SuccessFactor,
 )
+from wijkradar.frames import as_text
 
 FACT_COLUMNS = (
     "code",
@@ -101,9 +102,9 @@ def indicator_facts(
     rows = lv[lv["indicator"].isin(inds)].copy()
     if rows.empty:
         return pd.DataFrame(columns=list(FACT_COLUMNS))
-    rows["code"] = rows["code"].astype(str)
-    rows["indicator"] = rows["indicator"].astype(str)
-    rows["status"] = rows["status"].astype(str)
+    rows["code"] = as_text(rows["code"])
+    rows["indicator"] = as_text(rows["indicator"])
+    rows["status"] = as_text(rows["status"])
     # value_pct, group_size, group_gemeenten: the position in the comparison group
     ok = percentiles(rows, catalogue, view=view, indicators=inds)
     latest = ok.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
@@ -135,8 +136,8 @@ def indicator_facts(
     )
     if len(tr):
         tr = tr[["code", "indicator", "trend", "year_from", "value_from", "slope", "se"]].copy()
-        tr["code"] = tr["code"].astype(str)
-        tr["indicator"] = tr["indicator"].astype(str)
+        tr["code"] = as_text(tr["code"])
+        tr["indicator"] = as_text(tr["indicator"])
         facts = facts.merge(tr, on=["code", "indicator"], how="left")
     for c in FACT_COLUMNS:
         if c not in facts:

@@ -25,6 +25,7 @@ from wijkradar.analysis.scores import percentiles, scored_indicators
 from wijkradar.analysis.trends import indicator_trends, value_errors
 from wijkradar.catalogue import Catalogue
 from wijkradar.codes import gemeenten_of
+from wijkradar.frames import as_text
 from wijkradar.vocab import AXES, Axis, View
 
 NATIONAL = "NL00"
@@ -174,7 +175,7 @@ def prepare(
     in_group = (years <= year) & (years >= year - max_window) & (cc >= 0) & is_group[cc]
     group_rows = panel[in_group & wanted].reset_index(drop=True)
     pc = percentiles(rows, catalogue, view=view, min_units=settings.min_units(view))
-    pc["code"] = pc["code"].astype(str)
+    pc["code"] = as_text(pc["code"])
     history = pc[["code", "indicator", "year", "percentile"]]
     latest = pc.sort_values("year").drop_duplicates(["code", "indicator"], keep="last")
     lag = reference_lags(catalogue)

@@ -16,6 +16,7 @@ from segregation.singlegroup import Dissim
 
 from wijkradar.analysis.results import DIVIDE_COLUMNS, DivideResult
 from wijkradar.codes import gemeenten_of
+from wijkradar.frames import as_text
 from wijkradar.vocab import SHOWN_STATUSES
 
 __all__ = ["DIVIDE_COLUMNS", "DivideResult", "divide"]
@@ -151,9 +152,9 @@ def _unit_table(panel: pd.DataFrame, level: str, years: Iterable[int] | None) ->
         p = p[p["year"].isin(list(years))]
     p = pd.DataFrame(
         {
-            "code": p["code"].astype(str).to_numpy(),
+            "code": as_text(p["code"]).to_numpy(),
             "year": p["year"].astype("int64").to_numpy(),
-            "indicator": p["indicator"].astype(str).to_numpy(),
+            "indicator": as_text(p["indicator"]).to_numpy(),
             "value": p["value"].where(p["status"].isin(USABLE_STATUS)).to_numpy(dtype=float),
         }
     )

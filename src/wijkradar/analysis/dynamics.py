@@ -26,6 +26,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from wijkradar.frames import as_text
+
 STATE_COLUMNS = ("code", "year", "state")
 PAIR_COLUMNS = ("code", "year_from", "year_to", "state_from", "state_to")
 MOVER_COLUMNS = (
@@ -66,7 +68,7 @@ def bands(values: pd.DataFrame, *, k: int = 5, direction: str = "+") -> pd.DataF
     pct = x.groupby(v["year"]).rank(method="average", pct=True)
     state = np.clip(np.ceil(pct.to_numpy() * k), 1, k).astype(int)
     return pd.DataFrame(
-        {"code": v["code"].astype(str).to_numpy(), "year": v["year"].astype(int), "state": state}
+        {"code": as_text(v["code"]).to_numpy(), "year": v["year"].astype(int), "state": state}
     ).reset_index(drop=True)
 
 
@@ -360,8 +362,8 @@ def movers(
 def _drivers(out: pd.DataFrame, components, year_from: int, year_to: int, top: int) -> list:
     if components is None or components.empty or out.empty:
         return [[] for _ in range(len(out))]
-    c = components[components["code"].astype(str).isin(out["code"])]
-    c = c.assign(code=c["code"].astype(str), indicator=c["indicator"].astype(str))
+    c = components[as_text(components["code"]).isin(out["code"]).to_numpy()]
+    c = c.assign(code=as_text(c["code"]), indicator=as_text(c["indicator"]))
     wide = c.pivot_table(index=["code", "indicator"], columns="year", values="percentile")
     if year_from not in wide.columns or year_to not in wide.columns:
         return [[] for _ in range(len(out))]

@@ -20,6 +20,7 @@ from wijkradar.analysis.kernel import AxisSettings, coverage, packaged, weighted
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.rules import Rules
 from wijkradar.codes import gemeenten_of
+from wijkradar.frames import as_text, is_in, lookup
 from wijkradar.vocab import AXES, SHOWN_STATUSES, VIEWS, Axis, View
 
 DOMAIN_SCORE_COLUMNS = ("code", "level", "year", "domain", "score", "weight_share", "n_indicators")
@@ -68,9 +69,9 @@ def percentiles(
         else ind[ind.index.isin(indicators)]
     )
     p = panel[
-        panel["indicator"].isin(use.index)
+        is_in(panel["indicator"], use.index)
         & panel["value"].notna()
-        & panel["status"].isin(SHOWN_STATUSES)
+        & is_in(panel["status"], SHOWN_STATUSES)
     ].copy()
     if p.empty:
         return p.assign(
@@ -81,9 +82,8 @@ def percentiles(
             weight=pd.Series(dtype=float),
             domain=pd.Series(dtype="string"),
         )
-    p["indicator"] = p["indicator"].astype(str)
-    p["level"] = p["level"].astype(str)
-    sign = p["indicator"].map(use["direction"].map({"+": 1.0, "-": -1.0}))
+    # grouped and looked up on the categoricals' codes; text only for the result
+    sign = lookup(p["indicator"], use["direction"].map({"+": 1.0, "-": -1.0}))
     g = p.groupby(_group_keys(p, view), observed=True)
     p["group_size"] = g["value"].transform("size")
     p["group_gemeenten"] = (
@@ -97,8 +97,10 @@ def percentiles(
     p["value_pct"] = (g["value"].rank(method="min") - 1) / others * 100
     small = p["group_size"] < min_units
     p.loc[small, ["percentile", "value_pct"]] = np.nan
-    p["weight"] = p["indicator"].map(use["weight"]).astype(float)
-    p["domain"] = p["indicator"].map(use["domain"])
+    p["weight"] = lookup(p["indicator"], use["weight"]).astype(float)
+    p["domain"] = lookup(p["indicator"], use["domain"]).astype("str")
+    p["indicator"] = as_text(p["indicator"])
+    p["level"] = as_text(p["level"])
     return p
 
 
@@ -141,7 +143,7 @@ def domain_scores(
     p = p[p["percentile"].notna()]
     if p.empty:
         return pd.DataFrame(columns=list(DOMAIN_SCORE_COLUMNS))
-    p["code"] = p["code"].astype(str)
+    p["code"] = as_text(p["code"])
     parts = []
     for d in AXES:
         use = scored_indicators(catalogue, (d,)).sort_index()  # the axes' column order
@@ -182,8 +184,9 @@ def scoreable(
     """
     s = _settings(rules)
     use = scored_indicators(catalogue).sort_index()
-    m = (panel["level"] == level) & panel["indicator"].isin(use.index) & panel["value"].notna()
-    rows = panel.loc[m, ["year", "code", "indicator"]].astype({"code": str, "indicator": str})
+    m = (panel["level"] == level) & is_in(panel["indicator"], use.index) & panel["value"].notna()
+    rows = panel.loc[m, ["year", "code", "indicator"]]
+    rows = rows.assign(code=as_text(rows["code"]), indicator=as_text(rows["indicator"]))
     keys, present = _presence(rows, ["year", "code"], use, None)
     ok = np.zeros(len(keys), dtype=bool)
     for d in AXES:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from wijkradar.analysis.axes import AxisInputs, after_breaks
 from wijkradar.codes import gemeente_of, gemeenten_of
+from wijkradar.frames import as_text
 from wijkradar.vocab import AXES
 
 MAX_FOR = 3
@@ -103,7 +104,7 @@ def housing_change(
         & panel["value"].notna().to_numpy()
     )
     rows = after_breaks(panel[m].reset_index(drop=True), breaks, year)
-    rows = rows.assign(code=rows["code"].astype(str), indicator=rows["indicator"].astype(str))
+    rows = rows.assign(code=as_text(rows["code"]), indicator=as_text(rows["indicator"]))
     rows = rows.sort_values("year")
     g = rows.groupby(["code", "indicator"], observed=True)
     first, last = g.first(), g.last()
@@ -233,7 +234,7 @@ def _indicator_rows(inp: AxisInputs, picks, axis: str, ctx: dict) -> pd.DataFram
         t = t.reindex(columns=["code", "indicator", *TREND_FIELDS.values()])
         t = t.rename(columns={v: k for k, v in TREND_FIELDS.items()})
         t = t[t["year_to"].notna()]
-        t = t.assign(code=t["code"].astype(str), indicator=t["indicator"].astype(str))
+        t = t.assign(code=as_text(t["code"]), indicator=as_text(t["indicator"]))
         out = out.merge(t, on=["code", "indicator"], how="left")
     for c in TREND_FIELDS:
         if c not in out:

@@ -28,6 +28,7 @@ import pandas as pd
 from wijkradar.analysis.kernel import call_trend, packaged
 from wijkradar.catalogue import Catalogue
 from wijkradar.catalogue.noise import standard_error
+from wijkradar.frames import as_text
 from wijkradar.vocab import SHOWN_STATUSES
 
 TREND_COLUMNS = (
@@ -226,8 +227,8 @@ def indicator_trends(
     if p.empty:
         return pd.DataFrame(columns=list(TREND_COLUMNS))
     p["se"] = se_all.reindex(p.index)
-    p["code"] = p["code"].astype(str)
-    p["indicator"] = p["indicator"].astype(str)
+    p["code"] = as_text(p["code"])
+    p["indicator"] = as_text(p["indicator"])
     keys, years, V, S = _series(p)
     codes = keys.get_level_values(0)
     brk = _break_years(breaks, pd.Index(codes.unique()), lo, year).reindex(codes).to_numpy()

@@ -41,9 +41,11 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import resample
 
 from wijkradar.analysis.dynamics import crosses_cut, cut_years
 from wijkradar.errors import WijkradarError
+from wijkradar.frames import as_text
 
 OUTCOMES = ("weak", "decline")
 MODELS = ("logit", "boosting")
@@ -109,7 +111,7 @@ def check_features(columns: Sequence[str], sensitive: Sequence[str]) -> None:
         raise ValueError(f"forbidden early-warning features: {bad}")
 
 
-def _previous(values: pd.Series, cuts: dict[str, np.ndarray]) -> pd.Series:
+def previous_value(values: pd.Series, cuts: dict[str, np.ndarray]) -> pd.Series:
     """Per (code, year) with a value: the value of the code's previous edition with one, NaN
     when there is none or a series cut lies between."""
     v = values.dropna().sort_index()
@@ -125,11 +127,18 @@ def _previous(values: pd.Series, cuts: dict[str, np.ndarray]) -> pd.Series:
     return prev.where(~cut)
 
 
-def _lag(table: pd.DataFrame, column: str, adjacency, order: pd.Index) -> pd.Series:
+def neighbour_mean(table: pd.DataFrame, column: str, adjacency, order: pd.Index) -> pd.Series:
     """The mean of ``column`` over each region's neighbours with a value, per year."""
-    out = pd.Series(np.nan, index=table.index)
+    return neighbour_stats(table[column], adjacency, order)[0]
+
+
+def neighbour_stats(values: pd.Series, adjacency, order: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Per (code, year) of ``values``: the mean over the region's neighbours (rows of the
+    sparse ``adjacency``, in ``order``) with a value that year, and how many they are."""
+    mean = pd.Series(np.nan, index=values.index)
+    count = pd.Series(0, index=values.index)
     pos = pd.Series(np.arange(len(order)), index=order)
-    for year, part in table[column].groupby(level="year"):
+    for _, part in values.groupby(level="year"):
         codes = part.index.get_level_values("code")
         x = np.full(len(order), np.nan)
         at = pos.reindex(codes).to_numpy()
@@ -142,9 +151,11 @@ def _lag(table: pd.DataFrame, column: str, adjacency, order: pd.Index) -> pd.Ser
             lag = np.where(den > 0, num / den, np.nan)
         vals = np.full(len(part), np.nan)
         vals[ok] = lag[at[ok].astype(int)]
-        out.loc[part.index] = vals
-        del year
-    return out
+        n = np.zeros(len(part), dtype=int)
+        n[ok] = den[at[ok].astype(int)].astype(int)
+        mean.loc[part.index] = vals
+        count.loc[part.index] = n
+    return mean, count
 
 
 def _weak_run(score: pd.Series, weak: float) -> pd.Series:
@@ -196,17 +207,17 @@ def feature_table(
         col = f"{d}_score"
         if col not in t:
             t[col] = np.nan
-        t[f"{d}_change"] = t[col] - _previous(t[col], cuts)
+        t[f"{d}_change"] = t[col] - previous_value(t[col], cuts)
     pop = population.dropna(subset=["value"]).set_index(["code", "year"])["value"]
     pop = pop[~pop.index.duplicated()]
     pop = pop[pop > 0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        growth = np.log(pop / _previous(pop, cuts))
+        growth = np.log(pop / previous_value(pop, cuts))
     t["population_change"] = growth.reindex(t.index)
     t["problems_weak_run"] = _weak_run(t["problems_score"], weak_score).fillna(0)
     if adjacency is not None and order is not None:
         for col in ("composition_score", "problems_score", "problems_change"):
-            t[f"lag:{col}"] = _lag(t, col, adjacency, order)
+            t[f"lag:{col}"] = neighbour_mean(t, col, adjacency, order)
     cols = [c for c in t.columns if t[c].notna().any()]
     # a component that is its axis's only indicator (the Leefbaarometer safety score carries
     # the problems axis alone) would count twice in a driver list: keep the first of equals
@@ -235,7 +246,7 @@ def outcome_table(
     problems score, higher is worse).
     """
     v = values.dropna(subset=["value"]).sort_values(["code", "year"])
-    v = v.assign(code=v["code"].astype(str)).drop_duplicates(["code", "year"])
+    v = v.assign(code=as_text(v["code"])).drop_duplicates(["code", "year"])
     g = v.groupby("code", sort=False)
     out = pd.DataFrame(
         {
@@ -353,6 +364,18 @@ class Fitted:
     boot: list = field(default_factory=list)
 
 
+def sample(X: pd.DataFrame, y: np.ndarray, max_rows: int | None, seed: int = 0) -> tuple:
+    """At most ``max_rows`` of ``X, y``, drawn without replacement in proportion to the two
+    outcomes (seeded; all rows when there are not more)."""
+    if max_rows is None or len(y) <= max_rows:
+        return X, y
+    pick = resample(
+        np.arange(len(y)), replace=False, n_samples=max_rows, stratify=y, random_state=seed
+    )
+    pick = np.sort(pick)
+    return X.iloc[pick], y[pick]
+
+
 def fit(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -361,10 +384,13 @@ def fit(
     folds: int = 5,
     bootstrap: int = 0,
     seed: int = 0,
+    max_rows: int | None = None,
 ) -> Fitted:
     """A ``model`` fitted on ``X`` (index ``code, year``) and ``y``, Platt-calibrated on
     spatially blocked folds; with ``bootstrap``, also refits on resampled blocks (logit only)
-    whose spread is the risk's uncertainty band."""
+    whose spread is the risk's uncertainty band. With ``max_rows``, a larger training set is
+    first sampled down (:func:`sample`); ``n_train`` and ``events`` then count the sample."""
+    X, y = sample(X, y, max_rows, seed)
     X = X[[c for c in X.columns if X[c].notna().any()]]  # a column unknown in training: out
     codes = X.index.get_level_values("code")
     groups = blocks(pd.Index(codes), folds)
@@ -547,16 +573,20 @@ def backtest(
         where=f"{level}, {outcome}",
     )
     rows = []
-    origins = sorted(set(out.index.get_level_values("year")[out[outcome].notna()]))
-    for origin in origins:
+    usable = []
+    for origin in sorted(set(out.index.get_level_values("year")[out[outcome].notna()])):
         X_tr, y_tr = training_rows(X_all, out, outcome, known_by=origin)
         few = min(y_tr.sum(), len(y_tr) - y_tr.sum()) < settings["min_events"]
         if len(y_tr) < settings["min_regions"] or few:
             continue
         test = out[(out.index.get_level_values("year") == origin) & out[outcome].notna()]
         idx = test.index.intersection(X_all.index)
-        if len(idx) == 0:
-            continue
+        if len(idx):
+            usable.append((origin, X_tr, y_tr, test, idx))
+    # the challenger only at the latest origins: the verdict is the default model's, and
+    # boosting costs several times its fit at every origin of a national panel
+    challenged = {u[0] for u in usable[-int(settings.get("challenger_origins", 1)) :]}
+    for origin, X_tr, y_tr, test, idx in usable:
         y_te = test.loc[idx, outcome].to_numpy(int)
         meta = {"split": "time", "origin": origin, "target": int(test["target_year"].max())}
         rows += _evaluate(
@@ -569,7 +599,7 @@ def backtest(
             outcome,
             meta,
             settings,
-            models,
+            models if origin in challenged else [m for m in models if m == MODELS[0]],
             dimensions,
         )
     if not rows:
@@ -587,11 +617,17 @@ def _evaluate(
     rows = []
     for model in models:
         try:
-            f = fit(X_tr, y_tr, model=model, folds=settings["folds"])
+            f = fit(
+                X_tr,
+                y_tr,
+                model=model,
+                folds=settings["folds"],
+                max_rows=settings.get("max_train_rows"),
+            )
         except WijkradarError:
             continue
         m = metrics(y_te, predict(f, X_te), probabilistic=True)
-        rows.append({**meta, "kind": "model", "rule": model, "n_train": len(y_tr), **m})
+        rows.append({**meta, "kind": "model", "rule": model, "n_train": f.n_train, **m})
     for name, score in baseline_scores(test, X_te, kind, outcome, dimensions).items():
         if score.notna().mean() < MIN_BASELINE_COVERAGE:
             continue
@@ -627,11 +663,17 @@ def _spatial_cv(X_all, out, kind, outcome, settings, models, dimensions) -> list
             if len(set(y[tr])) < 2:
                 continue
             try:
-                f = fit(X.iloc[tr], y[tr], model=model, folds=settings["folds"])
+                f = fit(
+                    X.iloc[tr],
+                    y[tr],
+                    model=model,
+                    folds=settings["folds"],
+                    max_rows=settings.get("max_train_rows"),
+                )
             except WijkradarError:
                 continue
             pred[te] = predict(f, X.iloc[te])
-            n_train.append(len(tr))
+            n_train.append(f.n_train)
         if np.isnan(pred).all():
             continue
         ok = ~np.isnan(pred)

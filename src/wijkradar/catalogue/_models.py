@@ -341,6 +341,14 @@ class HousingSettings(TypedDict):
     small_population: NotRequired[Annotated[Number, Field(ge=0)]]
 
 
+@with_config(ConfigDict(extra="forbid"))
+class SurroundingsSettings(TypedDict):
+    """``[surroundings]``: when a region's or its neighbours' axis change counts as moving
+    (analysis/surroundings.py)."""
+
+    move_points: Annotated[Number, Field(gt=0, le=100)]
+
+
 class WarningSettings(TypedDict):
     """``[warning]``: the early warning's outcomes and its backtest (analysis/warning.py)."""
 
@@ -352,6 +360,8 @@ class WarningSettings(TypedDict):
     bootstrap: Annotated[int, Field(ge=0, le=200)]
     min_regions: Annotated[int, Field(ge=10)]
     min_events: Annotated[int, Field(ge=2)]
+    max_train_rows: Annotated[int, Field(ge=1000)]
+    challenger_origins: Annotated[int, Field(ge=1)]
 
 
 SensitivityKey = Literal["weak", "strong", "structural", "z", "window", "weight_factor"]
@@ -402,6 +412,7 @@ class Rules(_Model):
         "population_change": 0.25,
         "small_population": 1000,
     }
+    surroundings: SurroundingsSettings = {"move_points": 5}
     warning: WarningSettings = {
         "horizon": 1,
         "weak_score": 80,
@@ -411,6 +422,8 @@ class Rules(_Model):
         "bootstrap": 10,
         "min_regions": 30,
         "min_events": 5,
+        "max_train_rows": 50000,
+        "challenger_origins": 1,
     }
     classes: tuple[SignalClass, ...]
     sensitivity: dict[SensitivityKey, tuple[Number, ...]] = {}
@@ -421,7 +434,15 @@ class Rules(_Model):
         return self._source
 
     def __getitem__(self, section: str) -> dict:
-        if section not in ("scores", "trends", "levels", "housing", "warning", "sensitivity"):
+        if section not in (
+            "scores",
+            "trends",
+            "levels",
+            "housing",
+            "surroundings",
+            "warning",
+            "sensitivity",
+        ):
             raise KeyError(section)
         return getattr(self, section)
 

@@ -25,6 +25,7 @@ from wijkradar.catalogue import Catalogue, load_catalogue
 from wijkradar.codes import gemeenten_of, normalise_code
 from wijkradar.errors import WijkradarError
 from wijkradar.files import atomic_path
+from wijkradar.frames import as_text
 from wijkradar.panel.store import resolve_dataset
 from wijkradar.vocab import AXES, LEVELS
 
@@ -116,7 +117,7 @@ class Dataset:
         # The installed catalogue interprets the data (weights, noise models, phrases); the
         # copy in <dataset>/catalogue records what the build matched, for provenance.
         cat = load_catalogue()
-        missing = set(self.panel["indicator"].astype(str).unique()) - set(cat.ids)
+        missing = set(as_text(self.panel["indicator"]).unique()) - set(cat.ids)
         if missing:
             raise WijkradarError(
                 "de dataset bevat indicatoren die de catalogus niet kent: {ids}; bouw de "
@@ -325,7 +326,7 @@ class Dataset:
 
         def compute() -> pd.DataFrame:
             s = domain_scores(self.panel, self.indicators, self.rules, view=view)
-            return s.assign(code=s["code"].astype(str), year=s["year"].astype(int))
+            return s.assign(code=as_text(s["code"]), year=s["year"].astype(int))
 
         return self._memo(("axis_scores", view), compute)
 
@@ -353,6 +354,14 @@ class Dataset:
         return self._memo(
             key, lambda: movers(self, level=level, year_from=year_from, year_to=year_to, **kw)
         )
+
+    def surroundings(self, *, level: str, view: str = "absolute") -> pd.DataFrame:
+        """Meerschalig: each region's axis changes beside its neighbours', with the relation
+        ``with | against | alone | holds | stable | unknown``
+        (:func:`wijkradar.dataset.dynamics.surroundings`)."""
+        from wijkradar.dataset.dynamics import surroundings
+
+        return surroundings(self, level=level, view=view)
 
     def warning(self, *, level: str, **kw):
         """Early-warning risks with their backtest (:func:`wijkradar.dataset.warning.warning`)."""

@@ -16,6 +16,7 @@ import pandas as pd
 from wijkradar.analysis import dynamics as dyn
 from wijkradar.codes import gemeenten_of
 from wijkradar.errors import WijkradarError
+from wijkradar.frames import as_text
 from wijkradar.vocab import AXES
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def values(ds: Dataset, *, level: str, by: str, view: str = "absolute") -> pd.Da
     m = (p["level"] == level) & (p["indicator"] == by) & p["value"].notna()
     m &= p["status"].isin(["observed", "derived"])
     v = p.loc[m, ["code", "year", "value"]]
-    return v.assign(code=v["code"].astype(str), year=v["year"].astype(int))
+    return v.assign(code=as_text(v["code"]), year=v["year"].astype(int))
 
 
 def signal_states(ds: Dataset, *, level: str, view: str = "absolute") -> pd.DataFrame:
@@ -93,7 +94,7 @@ def signal_states(ds: Dataset, *, level: str, view: str = "absolute") -> pd.Data
     if not parts:
         return pd.DataFrame(columns=list(dyn.STATE_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
-    return out.assign(code=out["code"].astype(str))
+    return out.assign(code=as_text(out["code"]))
 
 
 def states(
@@ -215,7 +216,7 @@ def _components(ds: Dataset, *, level: str, by: str, view: str) -> pd.DataFrame:
     p = ds.panel[ds.panel["level"] == level]
     pct = percentiles(p, ds.indicators, view=view, domains=(by,))
     return pct[["code", "year", "indicator", "percentile", "weight"]].assign(
-        code=pct["code"].astype(str)
+        code=as_text(pct["code"])
     )
 
 
@@ -247,3 +248,25 @@ def _series(code: str, year: int, cuts) -> str:
         return code
     later = [int(c) for c in cuts if c > year]
     return f"{code}@-{later[0] - 1}" if later else code
+
+
+def surroundings(ds: Dataset, *, level: str, view: str = "absolute") -> pd.DataFrame:
+    """Meerschalig: per region of ``level``, edition and axis, its change beside its
+    neighbours' (:func:`wijkradar.analysis.surroundings.surroundings`, queen contiguity of
+    the level's geometries, ``[surroundings] move_points``)."""
+    from wijkradar.analysis.surroundings import surroundings as compute_surroundings
+    from wijkradar.dataset.neighbours import adjacency
+
+    def compute() -> pd.DataFrame:
+        s = ds.axis_scores(view)
+        s = s[s["level"] == level]
+        adj, order = adjacency(ds, level)
+        return compute_surroundings(
+            s,
+            adj,
+            order,
+            breaks=ds.breaks,
+            move_points=float(ds.rules["surroundings"]["move_points"]),
+        )
+
+    return ds._memo(("surroundings", level, view), compute)

@@ -16,7 +16,9 @@ import pandas as pd
 from wijkradar.analysis import warning as ew
 from wijkradar.codes import gemeenten_of
 from wijkradar.dataset.dynamics import check_gemeente
+from wijkradar.dataset.neighbours import adjacency
 from wijkradar.errors import WijkradarError
+from wijkradar.frames import as_text, is_in
 
 if TYPE_CHECKING:
     from wijkradar.dataset import Dataset
@@ -140,28 +142,6 @@ def problem_dimensions(ds: Dataset) -> list[str]:
     return list(ind.index[ok])
 
 
-def adjacency(ds: Dataset, level: str):
-    """Queen contiguity of ``level``'s geometries: (sparse binary matrix, codes)."""
-    import warnings
-
-    import geopandas as gpd
-    from libpysal.graph import Graph
-
-    def compute():
-        r = ds.regions[ds.regions["level"] == level]
-        r = r[r.geometry.notna() & ~r.geometry.is_empty]
-        if len(r) < 2:
-            return None, None
-        geoms = gpd.GeoSeries(r.geometry.to_numpy(), index=r["code"].astype(str).to_numpy())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            g = Graph.build_contiguity(geoms, rook=False)
-        order = pd.Index(geoms.index)
-        return g.sparse.tocsr(), order  # rows in the graph's (= geoms') order
-
-    return ds._memo(("adjacency", level), compute)
-
-
 def features(ds: Dataset, *, level: str, view: str = "absolute") -> ew.Features:
     """The feature table of ``level`` (:func:`wijkradar.analysis.warning.feature_table`)."""
     from wijkradar.analysis.scores import percentiles
@@ -169,20 +149,22 @@ def features(ds: Dataset, *, level: str, view: str = "absolute") -> ew.Features:
     def compute() -> ew.Features:
         s = ds.axis_scores(view)
         s = s[s["level"] == level]
-        p = ds.panel[ds.panel["level"] == level]
-        pct = percentiles(p, ds.indicators, view=view, indicators=feature_indicators(ds))
+        keep = feature_indicators(ds)
+        p = ds.panel
+        p = p[(p["level"] == level) & is_in(p["indicator"], [*keep, "population"])]
+        pct = percentiles(p, ds.indicators, view=view, indicators=keep)
         comps = pd.DataFrame(
             {
-                "code": pct["code"].astype(str),
+                "code": as_text(pct["code"]),
                 "year": pct["year"].astype(int),
-                "indicator": pct["indicator"].astype(str),
+                "indicator": as_text(pct["indicator"]),
                 "percentile": pct["percentile"].fillna(pct["value_pct"]),
             }
         )
         pop = p[(p["indicator"] == "population") & p["value"].notna()]
         pop = pd.DataFrame(
             {
-                "code": pop["code"].astype(str),
+                "code": as_text(pop["code"]),
                 "year": pop["year"].astype(int),
                 "value": pop["value"],
             }
@@ -218,7 +200,7 @@ def outcomes(ds: Dataset, *, level: str, horizon: int, view: str = "absolute") -
             s = ds.axis_scores(view)
             s = s[(s["level"] == level) & (s["domain"] == "problems")]
             v, kind = s[["code", "year", "score"]].rename(columns={"score": "value"}), "problems"
-        v = v.assign(code=v["code"].astype(str), year=v["year"].astype(int))
+        v = v.assign(code=as_text(v["code"]), year=v["year"].astype(int))
         return ew.outcome_table(
             v,
             kind=kind,
@@ -356,7 +338,14 @@ def warning(
         min_events=st["min_events"],
         where=f"{level} {year}",
     )
-    fitted = ew.fit(X, y, model=model, folds=st["folds"], bootstrap=st["bootstrap"])
+    fitted = ew.fit(
+        X,
+        y,
+        model=model,
+        folds=st["folds"],
+        bootstrap=st["bootstrap"],
+        max_rows=st["max_train_rows"],
+    )
     Xo = table.xs(year, level="year", drop_level=False)
     # a region is scored only on what the model learnt from: at least half its features known
     Xo = Xo[Xo.reindex(columns=fitted.columns).notna().mean(axis=1) >= MIN_COVERAGE]
@@ -396,8 +385,8 @@ def warning(
         outcome=outcome,
         outcome_kind=str(out["kind"].iloc[0]),
         model=model,
-        n_train=len(y),
-        events=int(y.sum()),
+        n_train=fitted.n_train,  # what the model learnt from (a sample of a larger set)
+        events=fitted.events,
         train_years=sorted(set(X.index.get_level_values("year").astype(int))),
         decline_points=st["decline_points"],
     )

@@ -97,6 +97,13 @@ class ClassOut(BaseModel):
 class ClassList(BaseModel):
     data: list[ClassOut]
     outline: str = OUTLINE
+    risk_ramp: list[str] = Field(
+        list(palette.RISK_RAMP), description="Colours of the risico layer, low to high risk."
+    )
+    risk_bounds: list[float] = Field(
+        list(palette.RISK_BOUNDS),
+        description="Risk (0–1) bounds between the ramp's colours: one fewer than colours.",
+    )
 
 
 class RegionOut(BaseModel):
@@ -222,12 +229,29 @@ class TrajectoryScale(BaseModel):
     rows: list[TrajectoryRow]
 
 
+class SurroundingsRow(BaseModel):
+    year: int
+    previous_year: int | None = Field(description="The region's previous edition (same series).")
+    axis: Literal["composition", "problems"]
+    change: float | None = Field(description="Score points since previous_year (+ = worse).")
+    neighbours_change: float | None = Field(
+        description="Mean change of the queen neighbours of the same level (spatial lag)."
+    )
+    neighbours: int = Field(description="Neighbours with a change that edition.")
+    relation: Literal["with", "against", "alone", "holds", "stable", "unknown"]
+    text: str = Field(description="The row in words, in the requested language.")
+
+
 class TrajectoryOut(BaseModel):
     code: str
     level: str
     view: str
     scales: list[TrajectoryScale] = Field(
         description="The region itself first, then (for a buurt) its wijk, then its gemeente."
+    )
+    surroundings: list[SurroundingsRow] = Field(
+        default_factory=list,
+        description="Buurt and wijk: per edition and axis, its change beside its neighbours'.",
     )
 
 

@@ -261,6 +261,9 @@ def early_strings(w: Words) -> dict[str, str]:
         "traj_prob": w._("Problemen (vijfde)"),
         "traj_lbm": w._("Leefbaarometer (1–9)"),
         "traj_other": w._("ander gebied onder dezelfde code"),
+        "traj_surroundings": w._(
+            "Ten opzichte van de omgeving ({year}; scores: hoger = kwetsbaarder)"
+        ),
         "traj_none": w._(
             "Geen editie met een vijfde, een signaal of een Leefbaarometer-klasse voor dit gebied."
         ),
@@ -720,12 +723,31 @@ def _trajectory(ds: Dataset, profile: dict, year, view: str, S: dict, w: Words) 
                 "current": int(r.year) == year,
             }
         )
+    around, around_year = _surroundings(ds, code, level, year, view, w)
     return {
         "rows": rows,
         "none": None if rows else S["traj_none"],
         "intro": S["traj_intro"].format(view=S[f"view_{view}"]),
         "other": any(r["other"] for r in rows),
+        "surroundings": around,
+        "surroundings_h": S["traj_surroundings"].format(year=around_year) if around else "",
     }
+
+
+def _surroundings(ds: Dataset, code: str, level: str, year, view: str, w: Words):
+    """Meerschalig: the sentences of the region's latest axis changes up to ``year`` beside
+    its neighbours' (buurt and wijk), and that edition."""
+    if level not in ("buurt", "wijk"):
+        return [], None
+    s = ds.surroundings(level=level, view=view)
+    s = s[(s["code"] == code) & s["change"].notna()]
+    if year is not None:
+        s = s[s["year"] <= int(year)]
+    if s.empty:
+        return [], None
+    latest = int(s["year"].max())
+    rows = s[s["year"] == latest].to_dict("records")
+    return [w.surroundings(r, level) for r in rows], latest
 
 
 def _inside(codes, code: str, level: str):

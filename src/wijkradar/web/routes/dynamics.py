@@ -305,7 +305,7 @@ def trajectory(
     state: StateDep,
     code: CodePath,
     view: ViewQ = "absolute",
-    lang: LangQ = "nl",  # noqa: ARG001 - the language of an error (the handlers read it)
+    lang: LangQ = "nl",
 ) -> dict:
     ds = state.ds
     code, row = find_region(ds, code)
@@ -319,4 +319,26 @@ def trajectory(
         rows = _trajectory_rows(state, lvl, view).get(c, [])
         name = ds.names.get(c)
         scales.append({"scale": scale, "code": c, "name": name, "level": lvl, "rows": rows})
-    return {"code": code, "level": level, "view": view, "scales": jsonable(scales)}
+    return {
+        "code": code,
+        "level": level,
+        "view": view,
+        "scales": jsonable(scales),
+        "surroundings": jsonable(_surroundings(state, code, level, view, lang)),
+    }
+
+
+def _surroundings(state: WebState, code: str, level: str, view: str, lang: str) -> list[dict]:
+    """The region's axis changes beside its neighbours', each with its sentence."""
+    if level not in ("buurt", "wijk"):
+        return []
+    frame = state.tables.get(
+        ("surroundings", level, view), lambda: state.ds.surroundings(level=level, view=view)
+    )
+    w = words(lang)
+    rows = frame[frame["code"] == code].to_dict("records")
+    keep = ("year", "previous_year", "axis", "change", "neighbours_change", "neighbours")
+    return [
+        {**{k: r[k] for k in keep}, "relation": r["relation"], "text": w.surroundings(r, level)}
+        for r in rows
+    ]

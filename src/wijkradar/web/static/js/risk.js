@@ -9,11 +9,7 @@ import { NO_SIGNAL_FILL } from "./legend.js";
 import { getMap } from "./map.js";
 import { RISK_LAYER, data, state } from "./state.js";
 
-// ColorBrewer YlOrRd: sequential, light (low) to dark (high). A local constant: wijkradar's one
-// palette (palette.py) has no risk ramp yet.
-export const RISK_RAMP = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
-// The risk is a calibrated chance: fixed bounds, the same on every map.
-export const RISK_BOUNDS = [0.05, 0.1, 0.2, 0.4];
+// The ramp and its fixed bounds come from the one palette (palette.py, via /api/classes).
 const WARNINGS_KEPT = 6; // a wijk warning is ~1 MB of JSON
 
 const results = new Map(); // url → settled {body, byCode} or {error}
@@ -56,10 +52,10 @@ const asked = (level, year) => results.has(warningUrl(level, year)) || pending.h
 /** 0.34 → "34%"; under half a percent "< 1%". */
 export const pct = (x) => (typeof x !== "number" ? "–" : x < 0.005 ? "< 1%" : `${fmt(100 * x, 0)}%`);
 const band = (r) => t("risk_band", { low: pct(r.risk_low), high: pct(r.risk_high) });
-const binOf = (x) => RISK_BOUNDS.filter((b) => x >= b).length;
+const binOf = (x) => data.riskBounds.filter((b) => x >= b).length;
 function binLabel(i) {
-  const lo = RISK_BOUNDS[i - 1];
-  const hi = RISK_BOUNDS[i];
+  const lo = data.riskBounds[i - 1];
+  const hi = data.riskBounds[i];
   if (lo === undefined) return `< ${pct(hi)}`;
   if (hi === undefined) return `≥ ${pct(lo)}`;
   return `${fmt(100 * lo, 0)}–${pct(hi)}`;
@@ -74,13 +70,13 @@ const backtestNote = (s) => h("p", { class: s.backtest?.beats ? "risk-backtest" 
 function paint(res) {
   const m = getMap();
   if (!m || !m.getLayer("regions-fill")) return;
-  const bins = RISK_RAMP.map(() => []);
+  const bins = data.riskRamp.map(() => []);
   for (const f of data.geo ? data.geo.features : []) {
     const r = res?.byCode?.get(f.properties.code);
     if (r && typeof r.risk === "number") bins[binOf(r.risk)].push(f.properties.code);
   }
   const color = ["match", ["get", "code"]];
-  bins.forEach((codes, i) => codes.length && color.push(codes, RISK_RAMP[i]));
+  bins.forEach((codes, i) => codes.length && color.push(codes, data.riskRamp[i]));
   const known = bins.flat();
   m.setPaintProperty("regions-fill", "fill-color", known.length ? [...color, NO_SIGNAL_FILL] : NO_SIGNAL_FILL);
   m.setPaintProperty("regions-fill", "fill-opacity", known.length ? ["match", ["get", "code"], known, 0.92, 0.45] : 0.45);
@@ -95,7 +91,7 @@ function readyLegend(res, counts) {
   const shown = data.geo ? data.geo.features.length : 0;
   const none = shown - counts.reduce((a, b) => a + b, 0);
   const count = (n) => h("span", { class: "muted count-n" }, fmt(n, 0));
-  const items = RISK_RAMP.map((c, i) => h("li", { "data-bin": i }, swatch(c), binLabel(i), count(counts[i])));
+  const items = data.riskRamp.map((c, i) => h("li", { "data-bin": i }, swatch(c), binLabel(i), count(counts[i])));
   items.push(h("li", { "data-bin": "none" }, h("span", { class: "swatch faint" }), t("legend_norisk"), count(none)));
   const open = h("button", { type: "button", class: "linkish small", "aria-haspopup": "dialog" }, t("risk_backtest_open"));
   open.addEventListener("click", () => openBacktest(state.level, s));
@@ -144,7 +140,7 @@ export function riskTip(code) {
   const res = settled(state.level, state.year);
   const r = res?.byCode?.get(code);
   if (!r) return h("div", { class: "muted" }, res ? t("legend_norisk") : t("loading"));
-  return h("div", {}, swatch(RISK_RAMP[binOf(r.risk)]), `${t("legend_risk")}: `, h("b", {}, pct(r.risk)), ` (${band(r)})`);
+  return h("div", {}, swatch(data.riskRamp[binOf(r.risk)]), `${t("legend_risk")}: `, h("b", {}, pct(r.risk)), ` (${band(r)})`);
 }
 
 // ---------------------------------------------------------------- the backtest dialog
@@ -196,7 +192,7 @@ function regionRisk(res, code, year) {
   if (!r) return [h("p", { class: "muted" }, t("risk_none_region", { year })), backtestNote(s)];
   const drivers = (r.drivers || []).map((d) => h("li", {}, d.text));
   return [
-    h("div", { class: "risk-figure" }, swatch(RISK_RAMP[binOf(r.risk)]), h("b", { class: "risk-value" }, pct(r.risk)), h("span", {}, ` ${band(r)}`)),
+    h("div", { class: "risk-figure" }, swatch(data.riskRamp[binOf(r.risk)]), h("b", { class: "risk-value" }, pct(r.risk)), h("span", {}, ` ${band(r)}`)),
     h("p", { class: "muted small" }, outcomeLine(s)),
     drivers.length ? h("p", { class: "reason-role" }, t("risk_drivers")) : null,
     drivers.length ? h("ul", { class: "risk-drivers" }, ...drivers) : null,

@@ -26,6 +26,8 @@ export const data = {
   classes: [], // /api/classes: [{id, label, description, color}]
   classById: {},
   outline: null, // line colour of the no-data class
+  riskRamp: [], // the risico layer's colours and bounds (palette.py, /api/classes)
+  riskBounds: [],
   indicators: [], // /api/indicators
   indById: {},
   geo: null, // the FeatureCollection on the map
@@ -102,6 +104,8 @@ export function setVocab(classes, indicators) {
   data.classes = classes.data;
   data.classById = Object.fromEntries(data.classes.map((c) => [c.id, c]));
   data.outline = classes.outline;
+  data.riskRamp = classes.risk_ramp;
+  data.riskBounds = classes.risk_bounds;
   data.indicators = indicators.data;
   data.indById = Object.fromEntries(data.indicators.map((i) => [i.id, i]));
 }

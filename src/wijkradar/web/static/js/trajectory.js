@@ -49,6 +49,16 @@ function body(scales, year) {
   return { tbody: h("tbody", {}, ...out), other };
 }
 
+/** Meerschalig: the region's latest axis changes up to year beside its neighbours' (the API
+    words them), with the relation as a class for the marker. */
+function surroundings(tr, year) {
+  const rows = (tr.surroundings || []).filter((r) => r.year <= year && r.change != null);
+  if (!rows.length) return null;
+  const latest = Math.max(...rows.map((r) => r.year));
+  const items = rows.filter((r) => r.year === latest).map((r) => h("li", { class: `t-rel t-rel-${r.relation}` }, r.text));
+  return h("div", { class: "surroundings" }, h("p", { class: "small" }, h("strong", {}, t("traj_surroundings", { year: latest }))), h("ul", { class: "small" }, ...items));
+}
+
 /** The trajectory table of tr (the API's answer), the profile being about year. */
 export function trajectoryTable(tr, year) {
   const scales = tr.scales.filter((s) => s.scale === "region" || s.rows.length);
@@ -60,6 +70,7 @@ export function trajectoryTable(tr, year) {
     h("table", { class: "trajectory" }, head(scales.length > 1), tbody),
     h("p", { class: "muted small" }, t("traj_note")),
     other ? h("p", { class: "muted small" }, t("traj_other_area")) : null,
+    surroundings(tr, year),
   ].filter(Boolean);
 }
 

@@ -22,6 +22,20 @@ def test_every_command_has_help_and_a_section_in_cli_md(command):
     assert f"## wijkradar {command}" in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
+GROUPS = [
+    (g.name, c.name) for g in app.registered_groups for c in g.typer_instance.registered_commands
+]
+
+
+@pytest.mark.parametrize("group,command", GROUPS, ids=[" ".join(g) for g in GROUPS])
+def test_every_subcommand_has_help_and_its_group_a_section_in_cli_md(group, command):
+    result = CliRunner().invoke(app, [group, command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert f"## wijkradar {group}" in text and f"wijkradar {group} {command}" in text
+
+
 def test_indicator_reference_is_up_to_date():
     committed = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
     assert committed == indicators_markdown(load_catalogue()), (

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         description="Built dataset directory (output of `wijkradar build`).",
     )
     lang: Lang = Field(default="nl", description="Language of labels and messages: nl or en.")
+    db: str | None = Field(
+        None,
+        description="User data store: a SQLAlchemy URL (sqlite:///…, postgresql+psycopg://…) or "
+        "a SQLite file; default ./wijkradar.db, apart from the rebuilt dataset.",
+    )
     cbs_odata_url: str | None = Field(None, description="Fetcher: CBS OData v3 (mirror).")
     cbs_odata4_url: str | None = Field(None, description="Fetcher: CBS OData v4 (mirror).")
     police_odata_url: str | None = Field(None, description="Fetcher: police OData (mirror).")

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from wijkradar.cli import dynamics
+from wijkradar.cli import dynamics, store
 from wijkradar.cli.options import (
     DataOpt,
     DatasetOpt,
@@ -459,6 +459,8 @@ def report(
 
 for _command in (dynamics.transitions, dynamics.movers, dynamics.warning):
     app.command()(_command)
+app.add_typer(store.db_app, name="db")
+app.add_typer(store.users_app, name="users")
 
 
 def main() -> None:

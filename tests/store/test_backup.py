@@ -16,10 +16,10 @@ def test_round_trip_and_a_new_account_after_a_restore(engine, tmp_path):
     _, token = accounts.add(engine, "team-a", role="editor", gemeenten=["GM0599"])
     accounts.add(engine, "team-b", role="admin")
     path = tmp_path / "b.json"
-    assert backup(engine, path) == {"accounts": 2, "audit": 2}
+    assert backup(engine, path) == {"accounts": 2, "audit": 2, "programmes": 0}
     assert not list(tmp_path.glob(".*tmp*"))  # the temporary file was swapped in
     accounts.add(engine, "team-c", role="admin")
-    assert restore(engine, path) == {"accounts": 2, "audit": 2}
+    assert restore(engine, path) == {"accounts": 2, "audit": 2, "programmes": 0}
     assert [a["name"] for a in accounts.accounts(engine)] == ["team-a", "team-b"]
     with Session(engine) as s:
         assert accounts.authenticate(s, token).name == "team-a"  # the hash came back

@@ -461,6 +461,7 @@ for _command in (dynamics.transitions, dynamics.movers, dynamics.warning):
     app.command()(_command)
 app.add_typer(store.db_app, name="db")
 app.add_typer(store.users_app, name="users")
+app.add_typer(store.programme_app, name="programme")
 
 
 def main() -> None:

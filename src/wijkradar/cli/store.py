@@ -162,3 +162,155 @@ def list_(
         gms = ", ".join(r["gemeenten"]) or "alle"
         state = "" if r["active"] else " (ingetrokken)"
         console.print(f"#{r['id']} {r['name']} · {r['role']} · {gms}{state}")
+
+
+programme_app = typer.Typer(
+    help="Gebiedsprogramma's: gebieden, looptijd, doelen, partners.", no_args_is_help=True
+)
+NameArg = Annotated[str, typer.Argument(help="Naam van het programma.")]
+
+
+def _known(dataset: Path):
+    """What the dataset knows, to check a programme against (the store does not read it)."""
+    from wijkradar.dataset import open_dataset
+    from wijkradar.errors import WijkradarError
+    from wijkradar.store.programmes import AREA_LEVELS, Known
+
+    if not (dataset / "regions.parquet").exists():
+        raise WijkradarError(
+            "geen dataset in {path}: bouw er eerst een (wijkradar build) of geef --dataset",
+            path=str(dataset),
+        )
+    ds = open_dataset(dataset)
+    idx = ds.region_index
+    areas = {
+        str(code): (str(r.level), r.gemeente_code, r.first_year, r.last_year)
+        for code, r in zip(idx.index, idx.itertuples(index=False), strict=True)
+    }
+    return Known(
+        areas=areas,
+        indicators=set(ds.indicators.meta),
+        years={lvl: ds.years(lvl) for lvl in AREA_LEVELS},
+    )
+
+
+def _show(p: dict) -> None:
+    end = p["end"] or "lopend"
+    console.print(f"[bold]{p['name']}[/bold] ({p['organisation'] or '—'}), {p['start']}–{end}")
+    console.print(f"  gebieden: {', '.join(p['areas'])}")
+    for g in p["goals"]:
+        target = f", streefwaarde {g['target']}" if "target" in g else ""
+        console.print(f"  doel: {g['indicator']} {g['direction']}{target}")
+    if p["partners"]:
+        console.print(f"  partners: {', '.join(p['partners'])}")
+    console.print(f"  versie {p['version']}")
+
+
+@programme_app.command("add")
+def programme_add(
+    name: Annotated[str, typer.Option("--name", help="Naam, bv. 'Hoogvliet vernieuwt'.")],
+    areas: Annotated[str, typer.Option("--areas", help="Buurt- en wijkcodes, komma's ertussen.")],
+    start: Annotated[int, typer.Option("--start", help="Startjaar.")],
+    end: Annotated[int | None, typer.Option("--end", help="Eindjaar (leeg: lopend).")] = None,
+    goal: Annotated[
+        list[str] | None,
+        typer.Option("--goal", help="indicator:down of indicator:up[:streefwaarde]; meer mag."),
+    ] = None,
+    organisation: Annotated[str, typer.Option("--organisation", help="Wie het draagt.")] = "",
+    partner: Annotated[
+        list[str] | None, typer.Option("--partner", help="Partner; meer mag.")
+    ] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Toelichting.")] = "",
+    db: DbOpt = None,
+    dataset: DatasetOpt = DEFAULT_DATASET,
+) -> None:
+    """Leg een programma vast, gecontroleerd tegen de dataset.
+
+    Example: wijkradar programme add --name Hoogvliet --areas WK059916 --start 2014
+    --goal low_income_households_pct:down
+    """
+    from wijkradar.store import programmes
+    from wijkradar.store.migrate import require_current
+
+    engine = _engine(db)
+    require_current(engine)
+    spec = {
+        "name": name, "organisation": organisation, "areas": areas.split(","), "start": start,
+        "end": end, "goals": goal or [], "partners": partner or [], "notes": notes,
+    }  # fmt: skip
+    _show(programmes.add(engine, spec, _known(dataset)))
+
+
+@programme_app.command("import")
+def programme_import(
+    file: Annotated[
+        Path, typer.Argument(help="TOML ([[programme]]) of CSV (één rij per programma).")
+    ],
+    db: DbOpt = None,
+    dataset: DatasetOpt = DEFAULT_DATASET,
+) -> None:
+    """Lees programma's uit een bestand: alle of geen (één transactie).
+
+    Example: wijkradar programme import programmas.toml
+    """
+    from wijkradar.store import programmes
+    from wijkradar.store.migrate import require_current
+    from wijkradar.store.programme_files import read_programmes
+
+    engine = _engine(db)
+    require_current(engine)
+    specs = read_programmes(file)
+    done = programmes.add_many(engine, specs, _known(dataset), source=file.name)
+    console.print(f"{len(done)} programma's vastgelegd uit {file}")
+
+
+@programme_app.command("list")
+def programme_list(db: DbOpt = None) -> None:
+    """Toon de programma's.
+
+    Example: wijkradar programme list
+    """
+    from wijkradar.store import programmes
+    from wijkradar.store.migrate import require_current
+
+    engine = _engine(db)
+    require_current(engine)
+    for p in programmes.programmes(engine):
+        _show(p)
+
+
+@programme_app.command("show")
+def programme_show(
+    name: NameArg,
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
+) -> None:
+    """Toon één programma.
+
+    Example: wijkradar programme show Hoogvliet --json
+    """
+    from wijkradar.store import programmes
+    from wijkradar.store.migrate import require_current
+
+    engine = _engine(db)
+    require_current(engine)
+    p = programmes.get(engine, name)
+    if as_json:
+        print(json.dumps(p, ensure_ascii=False, indent=1))  # noqa: T201
+    else:
+        _show(p)
+
+
+@programme_app.command("delete")
+def programme_delete(name: NameArg, db: DbOpt = None) -> None:
+    """Verwijder een programma (het blijft in het audit-spoor).
+
+    Example: wijkradar programme delete Hoogvliet
+    """
+    from wijkradar.store import programmes
+    from wijkradar.store.migrate import require_current
+
+    engine = _engine(db)
+    require_current(engine)
+    gone = programmes.delete(engine, name)
+    console.print(f"programma {gone['name']} verwijderd")

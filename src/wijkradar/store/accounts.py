@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from wijkradar.errors import WijkradarError
 from wijkradar.store.audit import record
-from wijkradar.store.models import ROLES, Account
+from wijkradar.store.models import ROLES, Account, iso
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}")
 GEMEENTE = re.compile(r"GM\d{4}")
@@ -121,7 +121,7 @@ def describe(acc: Account) -> dict:
         "role": acc.role,
         "gemeenten": list(acc.gemeenten or []),
         "active": bool(acc.active),
-        "created_at": acc.created_at.isoformat() if acc.created_at else None,
+        "created_at": iso(acc.created_at),
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wijkradar.store.models import Account, AuditEntry
+from wijkradar.store.models import Account, AuditEntry, iso
 
 
 def record(
@@ -43,7 +43,7 @@ def trail(session: Session, *, entity: str | None = None, key: str | None = None
         q = q.where(AuditEntry.key == key)
     return [
         {
-            "at": e.at.isoformat(),
+            "at": iso(e.at),
             "actor": e.actor,
             "action": e.action,
             "entity": e.entity,

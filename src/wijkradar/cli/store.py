@@ -38,6 +38,15 @@ def _engine(db: str | None):
     return make_engine(db)
 
 
+def _store(db: str | None):
+    """The engine of a store at this wijkradar's schema version (else: run db upgrade)."""
+    from wijkradar.store.migrate import require_current
+
+    engine = _engine(db)
+    require_current(engine)
+    return engine
+
+
 @db_app.command("upgrade")
 def upgrade(db: DbOpt = None) -> None:
     """Breng de database naar de nieuwste versie (maakt hem aan als hij er niet is).
@@ -127,10 +136,8 @@ def add(
     Example: wijkradar users add wijkteam-feijenoord --role editor --gemeente GM0599
     """
     from wijkradar.store import accounts
-    from wijkradar.store.migrate import require_current
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     info, token = accounts.add(
         engine, name, role=role, gemeenten=gemeente or (), known=_known_gemeenten(dataset)
     )
@@ -150,10 +157,8 @@ def list_(
     Example: wijkradar users list --json
     """
     from wijkradar.store import accounts
-    from wijkradar.store.migrate import require_current
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     rows = accounts.accounts(engine)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))  # noqa: T201
@@ -230,10 +235,8 @@ def programme_add(
     --goal low_income_households_pct:down
     """
     from wijkradar.store import programmes
-    from wijkradar.store.migrate import require_current
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     spec = {
         "name": name, "organisation": organisation, "areas": areas.split(","), "start": start,
         "end": end, "goals": goal or [], "partners": partner or [], "notes": notes,
@@ -254,11 +257,9 @@ def programme_import(
     Example: wijkradar programme import programmas.toml
     """
     from wijkradar.store import programmes
-    from wijkradar.store.migrate import require_current
     from wijkradar.store.programme_files import read_programmes
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     specs = read_programmes(file)
     done = programmes.add_many(engine, specs, _known(dataset), source=file.name)
     console.print(f"{len(done)} programma's vastgelegd uit {file}")
@@ -271,10 +272,8 @@ def programme_list(db: DbOpt = None) -> None:
     Example: wijkradar programme list
     """
     from wijkradar.store import programmes
-    from wijkradar.store.migrate import require_current
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     for p in programmes.programmes(engine):
         _show(p)
 
@@ -290,10 +289,8 @@ def programme_show(
     Example: wijkradar programme show Hoogvliet --json
     """
     from wijkradar.store import programmes
-    from wijkradar.store.migrate import require_current
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     p = programmes.get(engine, name)
     if as_json:
         print(json.dumps(p, ensure_ascii=False, indent=1))  # noqa: T201
@@ -308,9 +305,7 @@ def programme_delete(name: NameArg, db: DbOpt = None) -> None:
     Example: wijkradar programme delete Hoogvliet
     """
     from wijkradar.store import programmes
-    from wijkradar.store.migrate import require_current
 
-    engine = _engine(db)
-    require_current(engine)
+    engine = _store(db)
     gone = programmes.delete(engine, name)
     console.print(f"programma {gone['name']} verwijderd")
